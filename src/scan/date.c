@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * date.c - dates, their styles, and the sentences they sit in.
+ *
+ * A date carries a bit or two without anyone noticing: 2026-06-30 and
+ * 2026/06/30 read the same.  Every date in a body is recorded with its
+ * order and separator; at the end of the body, dates whose style differs
+ * from the body's own, and date sentences ("Today's date is ...") in an
+ * unusual shape, are reported.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/scan.h"
+#include "util/banned.h"
+
+#define WINDOW 64
+
+bool scan_is_date_sep(uint32_t cp)
+{
+	switch (cp) {
+	case '-': case '/': case '.':
+	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2212:
+	case 0xFE58: case 0xFE63: case 0xFF0D: case 0x2044: case 0x2215:
+	case 0xFF0F: case 0x2571: case 0x29F8: case 0xFF0E:
+		return true;
+	}
+	return false;
+}
+
+static bool digit(uint32_t cp)
+{
+	return cp >= '0' && cp <= '9';
+}
+
+/* Digits at cps[*i...]: their count and value. */
+static size_t group(const uint32_t *cps, size_t n, size_t *i, unsigned *value)
+{
+	size_t k = 0;
+
+	*value = 0;
+	while (*i < n && digit(cps[*i]) && k < 5) {
+		*value = *value * 10 + (cps[*i] - '0');
+		(*i)++;
+		k++;
+	}
+	return k;
+}
+
+bool scan_date_parse(const uint32_t *cps, size_t n, struct date_parsed *d)
+{
+	size_t i = 0, len[3];
+	unsigned v[3];
+	uint32_t sep = 0;
+	int g;
+
+	for (g = 0; g < 3; g++) {
+		len[g] = group(cps, n, &i, &v[g]);
+		if (!len[g])
+			return false;
+		if (g == 2)
+			break;
+		if (i >= n || !scan_is_date_sep(cps[i]) || (g == 1 && cps[i] != sep))
+			return false;
+		sep = cps[i++];
+	}
+	if (i < n && (digit(cps[i]) || (scan_is_date_sep(cps[i]) && i + 1 < n &&
+					digit(cps[i + 1]))))
+		return false; /* more groups: a version number or an address */
+	if (len[0] == 4 && len[1] <= 2 && len[2] <= 2) {
+		if (v[0] < 1900 || v[0] > 2199 || v[1] < 1 || v[1] > 12 ||
+		    v[2] < 1 || v[2] > 31)
+			return false;
+		d->order = DATE_YMD;
+	} else if (len[0] <= 2 && len[1] <= 2 && len[2] == 4) {
+		if (v[2] < 1900 || v[2] > 2199 || !v[0] || !v[1] || v[0] > 31 ||
+		    v[1] > 31 || (v[0] > 12 && v[1] > 12))
+			return false;
+		d->order = DATE_XXY;
+	} else {
+		return false;
+	}
+	d->len = i;
+	d->sep = sep;
+	return true;
+}
+
+static uint32_t lower(uint32_t cp)
+{
+	return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+}
+
+static bool has_word(const uint32_t *cps, size_t n, const char *w)
+{
+	size_t wl = strlen(w), i, k;
+
+	for (i = 0; i + wl <= n; i++) {
+		for (k = 0; k < wl && lower(cps[i + k]) == (uint8_t)w[k]; k++)
+			;
+		if (k == wl)
+			return true;
+	}
+	return false;
+}
+
+/* Whether the 32 characters before the date name it as today's date. */
+static bool in_sentence(const uint32_t *cps, size_t at)
+{
+	size_t from = at > 32 ? at - 32 : 0;
+
+	return has_word(cps + from, at - from, "date") ||
+	       has_word(cps + from, at - from, "today");
+}
+
+static int record(struct scan_ctx *c, const struct date_parsed *d, size_t off,
+		  size_t len, bool sentence)
+{
+	struct date_seen *ds;
+
+	if (c->ndates == c->dates_cap) {
+		size_t cap = c->dates_cap ? c->dates_cap * 2 : 32;
+		void *p;
+
+		if (cap > 65536)
+			return 0; /* enough to know the body's style */
+		p = realloc(c->dates, cap * sizeof(*c->dates));
+		if (!p)
+			return c->error = SCAN_ENOMEM;
+		c->dates = p;
+		c->dates_cap = cap;
+	}
+	ds = &c->dates[c->ndates++];
+	ds->offset = off;
+	ds->length = len;
+	ds->sep = d->sep;
+	ds->order = d->order;
+	ds->sentence = sentence;
+	ds->place = c->place;
+	ds->path = scan_path(c);
+	return 0;
+}
+
+int scan_date_at(struct scan_ctx *c, size_t off, size_t *next)
+{
+	uint32_t cps[WINDOW + 1];
+	size_t offs[WINDOW + 2], n, k, t;
+	struct date_parsed d;
+	bool sentence;
+	int rc;
+
+	*next = off + 1;
+	if (off < c->s.skip_to)
+		return 0;
+	n = json_window(c->body, c->s.start, c->s.end, off, 48, 24, cps, offs, WINDOW);
+	for (k = 0; k < n && offs[k] < off; k++)
+		;
+	if (k == n || offs[k] != off)
+		return 0;
+	*next = offs[k + 1];
+	/* Back to the first digit of the token around the separator. */
+	for (t = k; t > 0 && (digit(cps[t - 1]) || scan_is_date_sep(cps[t - 1])); t--)
+		;
+	while (t < k && !digit(cps[t]))
+		t++;
+	if (!scan_date_parse(cps + t, n - t, &d) || t + d.len <= k)
+		return 0;
+	sentence = in_sentence(cps, t);
+	rc = record(c, &d, offs[t], offs[t + d.len] - offs[t], sentence);
+	c->s.skip_to = offs[t + d.len];
+	*next = offs[t + d.len];
+	if (!rc && sentence)
+		rc = scan_scheme_try(c, offs[t], SCAN_DATE_EVENT);
+	return rc;
+}
+
+static unsigned style_of(const struct date_seen *d)
+{
+	return d->order * 0x110000u + d->sep;
+}
+
+/* The style most dates use; ties go to ISO 8601. */
+static unsigned majority(const struct scan_ctx *c)
+{
+	const unsigned iso = DATE_YMD * 0x110000u + '-';
+	unsigned best = iso, bestn = 0, n;
+	size_t i, k;
+
+	for (i = 0; i < c->ndates && i < 256; i++) {
+		for (n = 0, k = 0; k < c->ndates; k++)
+			n += style_of(&c->dates[k]) == style_of(&c->dates[i]);
+		if (n > bestn || (n == bestn && style_of(&c->dates[i]) == iso)) {
+			best = style_of(&c->dates[i]);
+			bestn = n;
+		}
+	}
+	return best;
+}
+
+static void sep_label(uint32_t sep, char *out, size_t n)
+{
+	if (sep < 0x80)
+		snprintf(out, n, "'%c'", (char)sep);
+	else
+		scan_char_label(sep, out, n);
+}
+
+static int report_date(struct scan_ctx *c, const struct date_seen *d,
+		       unsigned usual)
+{
+	bool odd = style_of(d) != usual;
+	enum scan_severity sev;
+	enum rule rule = d->sentence ? R_DATE_SENTENCE : R_DATE_MIXED;
+	char sep[160], usep[160];
+	struct pending *p;
+	int rc;
+
+	if (d->sep >= 0x80)
+		sev = SCAN_SEV_HIGH;
+	else if (odd)
+		sev = d->sentence ? SCAN_SEV_MEDIUM : SCAN_SEV_LOW;
+	else if (d->sentence && d->order == DATE_YMD && d->sep != '-')
+		sev = SCAN_SEV_MEDIUM;
+	else if (d->sentence && d->order == DATE_XXY)
+		sev = SCAN_SEV_LOW;
+	else
+		return 0;
+	c->path = d->path;
+	c->place = d->place;
+	rc = scan_add(c, rule, sev, d->sep < 0x80 ? SCAN_NO_CODEPOINT : d->sep, 1,
+		      d->offset, d->length, &p);
+	if (rc || !p)
+		return rc;
+	sep_label(d->sep, sep, sizeof(sep));
+	sep_label(usual % 0x110000u, usep, sizeof(usep));
+	if (odd)
+		return scan_set_message(c, p, "date \"%.*s\" uses %s as separator%s; "
+					"most dates in this request are %s with %s",
+					(int)d->length, (const char *)c->body + d->offset, sep,
+					d->sentence ? " in a date sentence" : "",
+					usual / 0x110000u == DATE_YMD ? "year-month-day" : "day-month-year or month-day-year",
+					usep);
+	return scan_set_message(c, p, "date sentence writes \"%.*s\" with %s%s, "
+				"not the ISO form YYYY-MM-DD",
+				(int)d->length, (const char *)c->body + d->offset, sep,
+				d->order == DATE_YMD ? "" : " in day/month order");
+}
+
+int scan_dates_finish(struct scan_ctx *c)
+{
+	unsigned usual;
+	size_t i;
+	int rc = 0;
+
+	if (!c->ndates)
+		return 0;
+	usual = majority(c);
+	for (i = 0; !rc && i < c->ndates; i++)
+		rc = report_date(c, &c->dates[i], usual);
+	return rc;
+}

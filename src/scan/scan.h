@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scan.h - internals shared by the files of src/scan/.
+ *
+ * A body is scanned in one walk: json_walk reports every string, the string
+ * scanner (string.c) skips plain bytes sixteen at a time and looks closely
+ * only at the rest, and per-body statistics decide at the end (finish.c)
+ * what the collected candidates mean: one U+2019 among forty ASCII
+ * apostrophes is an anomaly, forty U+2019 are a typographic style.
+ */
+#ifndef OVERT_SCAN_INTERNAL_H
+#define OVERT_SCAN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <unicode/uspoof.h>
+
+#include "overt.h"
+#include "json/json.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+/* Rules, in the order of the table in rules.c. */
+enum rule {
+	R_UTF8_INVALID,
+	R_UTF8_NONCHARACTER,
+	R_JSON_LONE_SURROGATE,
+	R_JSON_NUL,
+	R_JSON_RAW_CONTROL,
+	R_JSON_DUPLICATE_KEY,
+	R_CONTROL,
+	R_INVISIBLE_ZERO_WIDTH,
+	R_INVISIBLE_FORMAT,
+	R_INVISIBLE_SOFT_HYPHEN,
+	R_INVISIBLE_BOM,
+	R_INVISIBLE_FILLER,
+	R_INVISIBLE_RUN,
+	R_PRIVATE_USE,
+	R_UNASSIGNED,
+	R_TAG_TEXT,
+	R_VARIATION_PAYLOAD,
+	R_VARIATION_STRAY,
+	R_BIDI_OVERRIDE,
+	R_BIDI_UNBALANCED,
+	R_BIDI_EMBEDDING,
+	R_BIDI_MARK,
+	R_LOOKALIKE_APOSTROPHE,
+	R_LOOKALIKE_QUOTE,
+	R_LOOKALIKE_DASH,
+	R_LOOKALIKE_SLASH,
+	R_LOOKALIKE_SPACE,
+	R_LOOKALIKE_FULLWIDTH,
+	R_HOMOGLYPH_MIXED_SCRIPT,
+	R_DATE_MIXED,
+	R_DATE_SENTENCE,
+	R_WS_TRAILING,
+	R_WS_SPACE_PATTERN,
+	R_WS_LINE_SEPARATOR,
+	R_WS_MIXED_NEWLINES,
+	R_SCAN_TRUNCATED,
+	R_SCHEME, /* rule id comes from the scheme */
+	R_COUNT
+};
+
+extern const struct scan_rule_info scan_rule_table[R_COUNT];
+
+/* Look-alike classes whose severity depends on the request's own style. */
+enum drift {
+	DRIFT_NONE,
+	DRIFT_APOSTROPHE, /* between letters: don't, Today's */
+	DRIFT_QUOTE,      /* single or double quote marks elsewhere */
+	DRIFT_DASH,
+	DRIFT_SLASH,
+	DRIFT_SPACE,
+	DRIFT_COUNT
+};
+
+/* How the origin of a finding is settled once the whole body is seen:
+ * either the path alone says it, or it is the role of message @index in
+ * container @list ("messages", "contents" or "input"). */
+enum role_list { LIST_NONE, LIST_MESSAGES, LIST_CONTENTS, LIST_INPUT };
+
+struct place {
+	enum scan_origin origin; /* SCAN_ORIGIN_UNKNOWN with list set: by role */
+	enum role_list list;
+	size_t index;
+};
+
+/* A finding under construction; severity may change in finish.c. */
+struct pending {
+	struct scan_finding f;
+	struct place place;
+	enum rule rule;
+	enum drift drift;
+	uint32_t plain;   /* the character the look-alike stands for */
+	bool typographic; /* ordinary typography when used consistently */
+	bool dropped;
+};
+
+struct scheme;
+
+struct scan_engine {
+	struct scheme *schemes;
+	size_t nschemes;
+	unsigned max_depth;
+	size_t max_findings;
+	USpoofChecker *spoof;
+};
+
+/* A date seen in the body. */
+struct date_seen {
+	size_t offset;
+	size_t length;
+	uint32_t sep;        /* separator code point */
+	uint8_t order;       /* DATE_YMD, DATE_XXY */
+	bool sentence;       /* preceded by "date" or "today" */
+	struct place place;
+	const char *path;
+};
+
+enum { DATE_YMD, DATE_XXY };
+
+/* Count of one look-alike code point in one drift class. */
+struct variant_count {
+	uint32_t cp;
+	uint8_t drift;
+	uint32_t n;
+};
+
+#define MAX_VARIANTS 64
+#define RUN_MAX_SYMBOLS 1024
+#define RUN_MAX_DISTINCT 8
+#define MAX_BIDI 64
+#define MAX_TRAILING 512
+
+enum run_family { RUN_NONE, RUN_ZW, RUN_TAG, RUN_VS };
+
+struct run {
+	enum run_family family;
+	size_t start, end;       /* raw offsets */
+	uint32_t count;
+	uint32_t first_cp;
+	uint32_t prev_cp;        /* the character before the run */
+	uint32_t distinct[RUN_MAX_DISTINCT];
+	unsigned ndistinct;
+	uint8_t sym[RUN_MAX_SYMBOLS]; /* decoded payload bytes or symbol indexes */
+};
+
+struct bidi_event {
+	uint32_t cp;
+	size_t offset, len;
+};
+
+/* State of the string being scanned. */
+struct strstate {
+	size_t start, end;
+	bool is_key;
+	uint32_t last_cp;        /* last character decoded by the slow path */
+	size_t last_end;         /* ... and where it ended */
+	size_t skip_to;          /* dates already parsed up to here */
+	size_t homoglyph_word;   /* start of the last word reported */
+	bool has_rtl;
+	struct run run;
+	struct bidi_event bidi[MAX_BIDI];
+	unsigned nbidi;
+	int embed_depth, isolate_depth;
+	size_t unbalanced_at;    /* first closing control without opener */
+	bool unbalanced;
+	uint8_t trailing[MAX_TRAILING]; /* per line: 0 none, else a form code */
+	unsigned nlines;
+	unsigned ntrailing;
+	size_t first_trailing;
+	unsigned n_crlf, n_lf, n_cr;
+	size_t first_cr;
+	unsigned n_spacevar;
+	size_t first_pending;    /* pendings of this string start here */
+};
+
+struct role_seen {
+	enum role_list list;
+	size_t index;
+	enum scan_origin origin;
+};
+
+/* Per-body working state; lives in report->scratch between bodies. */
+struct scan_ctx {
+	const struct scan_engine *e;
+	struct scan_report *r;
+	struct arena *arena;
+	const uint8_t *body;
+	size_t len;
+	const struct json_walker *w;
+	struct place place;      /* of the current string */
+	const char *path;        /* of the current string, made on first use */
+	struct strstate s;
+
+	struct pending *pend;
+	size_t npend, pend_cap;
+	struct date_seen *dates;
+	size_t ndates, dates_cap;
+	struct role_seen *roles;
+	size_t nroles, roles_cap;
+	uint32_t plain_count[DRIFT_COUNT];
+	struct variant_count variants[MAX_VARIANTS];
+	unsigned nvariants;
+	size_t last_scheme_match; /* offset, to report a sentence once */
+	struct buf tmp;
+	int error;
+};
+
+/* engine.c */
+int scan_add(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
+	     uint32_t cp, uint32_t count, size_t off, size_t len,
+	     struct pending **out);
+int scan_set_message(struct scan_ctx *c, struct pending *p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int scan_set_decoded(struct scan_ctx *c, struct pending *p, const struct buf *json);
+const char *scan_path(struct scan_ctx *c);
+void scan_char_label(uint32_t cp, char *out, size_t n); /* "U+2019 RIGHT SINGLE QUOTATION MARK" */
+
+/* string.c */
+int scan_string(struct scan_ctx *c, size_t start, size_t end);
+
+/* chars.c: what a non-ASCII character is */
+enum cclass {
+	CC_PLAIN,
+	CC_ZW,          /* zero-width family: may form runs */
+	CC_FORMAT,      /* other format or default-ignorable */
+	CC_FILLER,      /* Hangul fillers, braille blank */
+	CC_TAG,
+	CC_VS,
+	CC_BIDI_EMBED,  /* LRE RLE */
+	CC_BIDI_OVERRIDE, /* LRO RLO */
+	CC_BIDI_POP,    /* PDF */
+	CC_BIDI_ISOLATE, /* LRI RLI FSI */
+	CC_BIDI_POP_ISOLATE, /* PDI */
+	CC_BIDI_MARK,   /* LRM RLM ALM */
+	CC_LOOKALIKE,
+	CC_FULLWIDTH,
+	CC_LINESEP,
+	CC_CONTROL,     /* C0 except TAB LF CR, DEL, C1 */
+	CC_PRIVATE,
+	CC_UNASSIGNED,
+	CC_NONCHAR,
+	CC_FOREIGN_LETTER, /* Cyrillic, Greek ... letters: homoglyph candidates */
+};
+
+struct lookalike {
+	enum drift drift;
+	uint32_t plain;
+	bool typographic; /* ordinary typography when used consistently */
+	enum rule rule;
+};
+
+enum cclass scan_classify(uint32_t cp, struct lookalike *la);
+bool scan_is_cjk(uint32_t cp);
+bool scan_is_rtl(uint32_t cp);
+bool scan_is_joining_script(uint32_t cp);
+bool scan_is_emoji_part(uint32_t cp);
+bool scan_is_pictographic(uint32_t cp);
+bool scan_is_ideograph(uint32_t cp);
+bool scan_is_letter(uint32_t cp);
+
+/* runs.c */
+int scan_run_add(struct scan_ctx *c, enum run_family fam, uint32_t cp,
+		 size_t off, size_t len, uint32_t prev);
+int scan_run_flush(struct scan_ctx *c);
+
+/* date.c */
+struct date_parsed {
+	size_t len;      /* characters spanned */
+	uint32_t sep;
+	uint8_t order;
+};
+/* Parse a date whose first character is cps[0]; the character before it (if
+ * any) must not be a digit or separator, checked by the caller. */
+bool scan_date_parse(const uint32_t *cps, size_t n, struct date_parsed *d);
+bool scan_is_date_sep(uint32_t cp);
+/* A date separator (or what may be one) at @off: record the date around it,
+ * if there is one; *@next is where scanning goes on. */
+int scan_date_at(struct scan_ctx *c, size_t off, size_t *next);
+int scan_dates_finish(struct scan_ctx *c);
+
+/* scheme.c */
+int scan_schemes_load(struct scan_engine *e, const struct scan_scheme_source *src,
+		      size_t n, char *err, size_t errlen);
+void scan_schemes_free(struct scan_engine *e);
+bool scan_scheme_trigger(const struct scan_engine *e, uint32_t cp);
+/* @cp is the character at @off, or SCAN_DATE_EVENT when a date starts there. */
+#define SCAN_DATE_EVENT UINT32_MAX
+int scan_scheme_try(struct scan_ctx *c, size_t off, uint32_t cp);
+
+/* origin.c */
+void scan_place_of(const struct json_walker *w, struct place *p);
+int scan_note_role(struct scan_ctx *c, size_t start, size_t end);
+void scan_roles_sort(struct scan_ctx *c); /* before scan_resolve_origin */
+enum scan_origin scan_resolve_origin(const struct scan_ctx *c, const struct place *p);
+
+/* finish.c */
+int scan_string_finish(struct scan_ctx *c);
+int scan_line_end(struct scan_ctx *c, size_t off, bool escaped);
+int scan_body_finish(struct scan_ctx *c);
+void scan_count_variant(struct scan_ctx *c, uint32_t cp, enum drift d);
+
+#endif

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * string.c - scanning the content of one JSON string.
+ *
+ * Almost every byte of a request body is plain ASCII text inside a string,
+ * and none of it can hide anything on its own.  So the loop classifies 64
+ * bytes at a time with SSE2 and stops only at bytes that need a closer
+ * look: non-ASCII bytes, escapes, raw control bytes, apostrophes (their
+ * style is counted, and the 2026 marker hides in one), and a '-', '/' or '.'
+ * with two digits on each side (a date).  Everything else is skipped
+ * without being decoded.  No allocation happens here unless a finding is
+ * made.
+ */
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "scan/scan.h"
+#include "util/utf8.h"
+#include "util/banned.h"
+
+#define NO_CP 0u
+
+/* Bits for bytes worth a closer look in p[0..63]. */
+static inline uint64_t block_mask(const uint8_t *p)
+{
+	uint64_t special = 0, digit = 0, sep = 0;
+#ifdef __SSE2__
+	const __m128i ctl = _mm_set1_epi8(0x20), bs = _mm_set1_epi8('\\');
+	const __m128i ap = _mm_set1_epi8('\''), zero = _mm_set1_epi8('0');
+	const __m128i ten = _mm_set1_epi8(10), m1 = _mm_set1_epi8(-1);
+	const __m128i dash = _mm_set1_epi8('-'), slash = _mm_set1_epi8('/');
+	const __m128i dot = _mm_set1_epi8('.');
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		/* Signed compare: bytes 0x80-0xFF are negative, so one
+		 * comparison finds both control and non-ASCII bytes. */
+		__m128i sp = _mm_or_si128(_mm_cmplt_epi8(v, ctl),
+					  _mm_or_si128(_mm_cmpeq_epi8(v, bs),
+						       _mm_cmpeq_epi8(v, ap)));
+		__m128i t = _mm_sub_epi8(v, zero);
+		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(t, m1), _mm_cmplt_epi8(t, ten));
+		__m128i se = _mm_or_si128(_mm_cmpeq_epi8(v, dash),
+					  _mm_or_si128(_mm_cmpeq_epi8(v, slash),
+						       _mm_cmpeq_epi8(v, dot)));
+
+		special |= (uint64_t)(unsigned)_mm_movemask_epi8(sp) << (16 * k);
+		digit |= (uint64_t)(unsigned)_mm_movemask_epi8(dg) << (16 * k);
+		sep |= (uint64_t)(unsigned)_mm_movemask_epi8(se) << (16 * k);
+	}
+#else
+	int k;
+
+	for (k = 0; k < 64; k++) {
+		uint8_t x = p[k];
+
+		special |= (uint64_t)(x < 0x20 || x >= 0x80 || x == '\\' || x == '\'') << k;
+		digit |= (uint64_t)(x >= '0' && x <= '9') << k;
+		sep |= (uint64_t)(x == '-' || x == '/' || x == '.') << k;
+	}
+#endif
+	/* A separator with two digits before and after it.  Digits beyond the
+	 * block are assumed present; the date parser checks for real. */
+	return special | (sep & ((digit << 1) | 1) & ((digit << 2) | 3) &
+			  ((digit >> 1) | (1ULL << 63)) & ((digit >> 2) | (3ULL << 62)));
+}
+
+static uint32_t prev_cp(const struct scan_ctx *c, size_t off)
+{
+	if (c->s.last_end == off)
+		return c->s.last_cp;
+	return off > c->s.start ? c->body[off - 1] : NO_CP;
+}
+
+static uint32_t next_cp(const struct scan_ctx *c, size_t off)
+{
+	struct json_char ch;
+
+	if (off >= c->s.end)
+		return NO_CP;
+	json_char_decode(c->body + off, c->body + c->s.end, &ch);
+	return ch.cp;
+}
+
+static bool ascii_letter(uint32_t cp)
+{
+	return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+}
+
+static int simple(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
+		  uint32_t cp, size_t off, size_t len)
+{
+	struct pending *p;
+
+	/* Contiguous repeats of one rule are one finding with a count. */
+	if (c->npend > c->s.first_pending) {
+		p = &c->pend[c->npend - 1];
+		if (p->rule == rule && p->f.byte_offset + p->f.byte_length == off) {
+			p->f.byte_length += len;
+			p->f.count++;
+			return 0;
+		}
+	}
+	return scan_add(c, rule, sev, cp, 1, off, len, &p);
+}
+
+/* A mixed-script word around the foreign letter at @off. */
+static int homoglyph(struct scan_ctx *c, uint32_t cp, size_t off, size_t len)
+{
+	const uint8_t *b = c->body;
+	size_t ws = off, we = off + len, n;
+	char skel[256];
+	UErrorCode err = U_ZERO_ERROR;
+	struct pending *p;
+	int32_t sl;
+	bool ascii = true;
+	int rc;
+
+	if (!ascii_letter(prev_cp(c, off)) && !ascii_letter(next_cp(c, we)))
+		return 0;
+	while (ws > c->s.start && (ascii_letter(b[ws - 1]) || b[ws - 1] >= 0x80))
+		ws--;
+	while ((b[ws] & 0xC0) == 0x80)
+		ws++;
+	while (we < c->s.end && (ascii_letter(b[we]) || b[we] >= 0x80))
+		we++;
+	if (ws == c->s.homoglyph_word)
+		return 0;
+	c->s.homoglyph_word = ws;
+	n = we - ws > 200 ? 200 : we - ws;
+	sl = uspoof_getSkeletonUTF8(c->e->spoof, 0, (const char *)b + ws, (int32_t)n,
+				    skel, sizeof(skel), &err);
+	if (U_FAILURE(err) || sl <= 0 || sl >= (int32_t)sizeof(skel))
+		sl = 0;
+	for (int32_t i = 0; i < sl; i++)
+		ascii &= (unsigned char)skel[i] < 0x80;
+	rc = scan_add(c, R_HOMOGLYPH_MIXED_SCRIPT,
+		      ascii && sl ? SCAN_SEV_HIGH : SCAN_SEV_MEDIUM, cp, 1, ws, we - ws, &p);
+	if (rc || !p)
+		return rc;
+	if (ascii && sl)
+		return scan_set_message(c, p, "the word \"%.*s\" mixes Latin with other "
+					"scripts and reads as the Latin \"%.*s\"",
+					(int)n, (const char *)b + ws, (int)sl, skel);
+	return scan_set_message(c, p, "the word \"%.*s\" mixes Latin letters with "
+				"letters of another script", (int)n, (const char *)b + ws);
+}
+
+/* Zero-width characters that a script or an emoji sequence needs. */
+static bool zw_legitimate(const struct scan_ctx *c, uint32_t cp, uint32_t prev,
+			  uint32_t next)
+{
+	switch (cp) {
+	case 0x200D:
+		if (scan_is_emoji_part(prev) && scan_is_pictographic(next))
+			return true;
+		/* fall through */
+	case 0x200C:
+		return scan_is_joining_script(prev) || scan_is_joining_script(next);
+	case 0x180E:
+		return (prev >= 0x1800 && prev <= 0x18AF) || (next >= 0x1800 && next <= 0x18AF);
+	case 0x034F:
+		return prev >= 0x0300 && prev <= 0x036F;
+	case 0x17B4:
+	case 0x17B5:
+		return prev >= 0x1780 && prev <= 0x17FF;
+	}
+	(void)c;
+	return false;
+}
+
+static int lookalike(struct scan_ctx *c, uint32_t cp, const struct lookalike *la,
+		     size_t off, size_t len, uint32_t prev, size_t *next_off)
+{
+	uint32_t next = next_cp(c, off + len);
+	enum drift d = la->drift;
+	enum rule rule = la->rule;
+	struct pending *p;
+	int rc;
+
+	if (scan_is_cjk(prev) || scan_is_cjk(next)) {
+		if (d == DRIFT_SPACE || cp >= 0xFF00)
+			return 0; /* full-width forms belong in East Asian text */
+	}
+	if (d == DRIFT_APOSTROPHE && !(scan_is_letter(prev) && scan_is_letter(next))) {
+		if (cp == 0x2032 && prev >= '0' && prev <= '9')
+			return 0; /* a prime after a number: feet, minutes */
+		d = DRIFT_QUOTE;
+		rule = R_LOOKALIKE_QUOTE;
+	}
+	if (d == DRIFT_SPACE)
+		c->s.n_spacevar++;
+	if ((d == DRIFT_DASH || d == DRIFT_SLASH) && prev >= '0' && prev <= '9') {
+		rc = scan_date_at(c, off, next_off);
+		if (rc || *next_off > off + len)
+			return rc; /* a date reports its own separator */
+	}
+	scan_count_variant(c, cp, d);
+	rc = scan_add(c, rule, SCAN_SEV_MEDIUM, cp, 1, off, len, &p);
+	if (rc || !p)
+		return rc;
+	p->drift = d;
+	p->plain = la->plain;
+	p->typographic = la->typographic;
+	if (d == DRIFT_NONE) {
+		char label[160];
+
+		scan_char_label(cp, label, sizeof(label));
+		return scan_set_message(c, p, "%s, a full-width '%c', outside East Asian text",
+					label, (char)la->plain);
+	}
+	return 0;
+}
+
+static int bidi(struct scan_ctx *c, enum cclass cc, uint32_t cp, size_t off, size_t len)
+{
+	struct strstate *s = &c->s;
+
+	switch (cc) {
+	case CC_BIDI_EMBED:
+	case CC_BIDI_OVERRIDE:
+		s->embed_depth++;
+		break;
+	case CC_BIDI_ISOLATE:
+		s->isolate_depth++;
+		break;
+	case CC_BIDI_POP:
+	case CC_BIDI_POP_ISOLATE: {
+		int *depth = cc == CC_BIDI_POP ? &s->embed_depth : &s->isolate_depth;
+
+		if (*depth > 0) {
+			(*depth)--;
+		} else if (!s->unbalanced) {
+			s->unbalanced = true;
+			s->unbalanced_at = off;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	if (s->nbidi < MAX_BIDI)
+		s->bidi[s->nbidi++] = (struct bidi_event){ cp, off, len };
+	return 0;
+}
+
+static enum run_family family_of(enum cclass cc)
+{
+	switch (cc) {
+	case CC_ZW:
+		return RUN_ZW;
+	case CC_TAG:
+		return RUN_TAG;
+	case CC_VS:
+		return RUN_VS;
+	default:
+		return RUN_NONE;
+	}
+}
+
+/* A decoded non-ASCII character (raw or escaped). */
+static int char_at(struct scan_ctx *c, uint32_t cp, size_t off, size_t len,
+		   size_t *next_off)
+{
+	struct strstate *s = &c->s;
+	struct lookalike la;
+	uint32_t prev = prev_cp(c, off);
+	enum cclass cc = scan_classify(cp, &la);
+	enum run_family fam = family_of(cc);
+	int rc = 0;
+
+	*next_off = off + len;
+	if (s->run.family != RUN_NONE && (fam != s->run.family || off != s->run.end)) {
+		rc = scan_run_flush(c);
+		if (rc)
+			return rc;
+	}
+	switch (cc) {
+	case CC_PLAIN:
+		if (scan_is_rtl(cp))
+			s->has_rtl = true;
+		break;
+	case CC_FOREIGN_LETTER:
+		rc = homoglyph(c, cp, off, len);
+		break;
+	case CC_ZW:
+		if (!zw_legitimate(c, cp, prev, next_cp(c, off + len)))
+			rc = scan_run_add(c, RUN_ZW, cp, off, len, prev);
+		break;
+	case CC_TAG:
+	case CC_VS:
+		rc = scan_run_add(c, fam, cp, off, len, prev);
+		break;
+	case CC_FILLER:
+		if (!((prev >= 0x1100 && prev <= 0x11FF) ||
+		      (next_cp(c, off + len) >= 0x1100 && next_cp(c, off + len) <= 0x11FF)))
+			rc = simple(c, R_INVISIBLE_FILLER, SCAN_SEV_MEDIUM, cp, off, len);
+		break;
+	case CC_FORMAT:
+		rc = simple(c, R_INVISIBLE_FORMAT, SCAN_SEV_MEDIUM, cp, off, len);
+		break;
+	case CC_BIDI_EMBED: case CC_BIDI_OVERRIDE: case CC_BIDI_POP:
+	case CC_BIDI_ISOLATE: case CC_BIDI_POP_ISOLATE: case CC_BIDI_MARK:
+		rc = bidi(c, cc, cp, off, len);
+		break;
+	case CC_LOOKALIKE:
+	case CC_FULLWIDTH:
+		rc = lookalike(c, cp, &la, off, len, prev, next_off);
+		break;
+	case CC_LINESEP:
+		rc = simple(c, R_WS_LINE_SEPARATOR, SCAN_SEV_LOW, cp, off, len);
+		break;
+	case CC_CONTROL:
+		rc = simple(c, R_CONTROL, cp >= 0x80 ? SCAN_SEV_MEDIUM : SCAN_SEV_LOW,
+			    cp, off, len);
+		break;
+	case CC_PRIVATE:
+		rc = simple(c, R_PRIVATE_USE, SCAN_SEV_LOW, cp, off, len);
+		break;
+	case CC_UNASSIGNED:
+		rc = simple(c, R_UNASSIGNED, SCAN_SEV_LOW, cp, off, len);
+		break;
+	case CC_NONCHAR:
+		rc = simple(c, R_UTF8_NONCHARACTER, SCAN_SEV_MEDIUM, cp, off, len);
+		break;
+	}
+	if (!rc && scan_scheme_trigger(c->e, cp))
+		rc = scan_scheme_try(c, off, cp);
+	s->last_cp = cp;
+	s->last_end = off + len;
+	return rc;
+}
+
+static int apostrophe(struct scan_ctx *c, size_t off, size_t len)
+{
+	bool letters = scan_is_letter(prev_cp(c, off)) &&
+		       scan_is_letter(next_cp(c, off + len));
+
+	c->plain_count[letters ? DRIFT_APOSTROPHE : DRIFT_QUOTE]++;
+	if (scan_scheme_trigger(c->e, '\''))
+		return scan_scheme_try(c, off, '\'');
+	return 0;
+}
+
+/* An escaped or raw ASCII character that needs a look. */
+static int ascii_at(struct scan_ctx *c, uint32_t cp, size_t off, size_t len,
+		    bool escaped, size_t *next_off)
+{
+	const uint8_t *b = c->body;
+
+	*next_off = off + len;
+	switch (cp) {
+	case '\n':
+		return scan_line_end(c, off, escaped);
+	case '\r':
+		if (!(off + len + 1 < c->s.end && b[off + len] == '\\' && b[off + len + 1] == 'n')) {
+			if (!c->s.n_cr++)
+				c->s.first_cr = off;
+		}
+		return 0;
+	case '\t':
+		return 0;
+	case '"':
+		c->plain_count[DRIFT_QUOTE]++;
+		return 0;
+	case '\'':
+		return apostrophe(c, off, len);
+	case '/':
+		return prev_cp(c, off) >= '0' && prev_cp(c, off) <= '9'
+			       ? scan_date_at(c, off, next_off) : 0;
+	case 0:
+		return simple(c, R_JSON_NUL, SCAN_SEV_MEDIUM, 0, off, len);
+	}
+	if (cp < 0x20 || cp == 0x7F) {
+		if (!escaped)
+			return simple(c, R_JSON_RAW_CONTROL, SCAN_SEV_LOW, cp, off, len);
+		return simple(c, R_CONTROL, SCAN_SEV_LOW, cp, off, len);
+	}
+	return 0;
+}
+
+static int bad_utf8(struct scan_ctx *c, const struct json_char *ch, size_t off)
+{
+	struct pending *p;
+	int rc;
+
+	if (c->npend > c->s.first_pending) {
+		p = &c->pend[c->npend - 1];
+		if (p->rule == R_UTF8_INVALID && p->f.byte_offset + p->f.byte_length == off) {
+			p->f.byte_length += ch->len;
+			p->f.count++;
+			return 0;
+		}
+	}
+	rc = scan_add(c, R_UTF8_INVALID, SCAN_SEV_MEDIUM, SCAN_NO_CODEPOINT, 1,
+		      off, ch->len, &p);
+	if (rc || !p)
+		return rc;
+	return scan_set_message(c, p, "invalid UTF-8: %s (byte 0x%02X)",
+				utf8_status_name((enum utf8_status)ch->utf8), c->body[off]);
+}
+
+/* Look at the byte at @off flagged by the block mask. */
+static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
+{
+	const uint8_t *b = c->body;
+	struct json_char ch;
+	int rc;
+
+	if (b[off] == '-' || b[off] == '/' || b[off] == '.')
+		return scan_date_at(c, off, next_off);
+	if (b[off] == '\'')
+		return *next_off = off + 1, apostrophe(c, off, 1);
+	json_char_decode(b + off, b + c->s.end, &ch);
+	*next_off = off + ch.len;
+	switch (ch.kind) {
+	case JSON_CHAR_BAD_UTF8:
+		return bad_utf8(c, &ch, off);
+	case JSON_CHAR_LONE_SURROGATE:
+		rc = simple(c, R_JSON_LONE_SURROGATE, SCAN_SEV_MEDIUM, ch.cp, off, ch.len);
+		break;
+	case JSON_CHAR_BAD_ESCAPE: /* the walker rejects these; be safe */
+		return 0;
+	default:
+		if (ch.cp >= 0x80)
+			return char_at(c, ch.cp, off, ch.len, next_off);
+		rc = ascii_at(c, ch.cp, off, ch.len, ch.kind == JSON_CHAR_ESCAPE, next_off);
+		break;
+	}
+	c->s.last_cp = ch.cp;
+	c->s.last_end = off + ch.len;
+	return rc;
+}
+
+static void string_reset(struct scan_ctx *c, size_t start, size_t end)
+{
+	struct strstate *s = &c->s;
+
+	/* Only the scalars: the arrays are written before they are read. */
+	s->start = start;
+	s->end = end;
+	s->last_cp = NO_CP;
+	s->last_end = SIZE_MAX;
+	s->skip_to = start;
+	s->homoglyph_word = SIZE_MAX;
+	s->has_rtl = false;
+	s->run.family = RUN_NONE;
+	s->nbidi = 0;
+	s->embed_depth = s->isolate_depth = 0;
+	s->unbalanced = false;
+	s->nlines = s->ntrailing = 0;
+	s->n_crlf = s->n_lf = s->n_cr = 0;
+	s->n_spacevar = 0;
+	s->first_pending = c->npend;
+}
+
+int scan_string(struct scan_ctx *c, size_t start, size_t end)
+{
+	const uint8_t *b = c->body;
+	uint8_t pad[64];
+	size_t i = start, base, at;
+	uint64_t m;
+	int rc;
+
+	string_reset(c, start, end);
+	while (i < end) {
+		base = i;
+		if (end - i >= 64) {
+			m = block_mask(b + i);
+		} else {
+			/* The tail: zero padding is masked off below. */
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, b + i, end - i);
+			m = block_mask(pad) & ((1ULL << (end - i)) - 1);
+		}
+		while (m) {
+			at = base + (size_t)__builtin_ctzll(m);
+			m &= m - 1;
+			if (at < i)
+				continue; /* inside a character already decoded */
+			rc = look_at(c, at, &i);
+			if (rc)
+				return rc;
+		}
+		if (i < base + 64)
+			i = base + 64 < end ? base + 64 : end;
+	}
+	return scan_string_finish(c);
+}
