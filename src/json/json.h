@@ -98,9 +98,24 @@ struct json_char {
 	int utf8;            /* enum utf8_status for JSON_CHAR_BAD_UTF8 */
 };
 
-/* json_char_decode - decode the character at @p, with @p < @end. */
-void json_char_decode(const uint8_t *p, const uint8_t *end,
-		      struct json_char *c);
+/* json_char_decode_slow - json_char_decode for escapes and UTF-8. */
+void json_char_decode_slow(const uint8_t *p, const uint8_t *end,
+			   struct json_char *c);
+
+/* json_char_decode - decode the character at @p, with @p < @end.  Plain
+ * ASCII is answered inline: the scanner calls this for most escapes. */
+static inline void json_char_decode(const uint8_t *p, const uint8_t *end,
+				    struct json_char *c)
+{
+	if (*p < 0x80 && *p != '\\') {
+		c->cp = *p;
+		c->len = 1;
+		c->kind = JSON_CHAR_RAW;
+		c->utf8 = 0;
+		return;
+	}
+	json_char_decode_slow(p, end, c);
+}
 
 /* json_unescape - append the decoded content of [s, s+n) to @out as UTF-8;
  * undecodable characters become U+FFFD. */

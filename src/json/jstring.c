@@ -91,7 +91,8 @@ static void decode_escape(const uint8_t *p, const uint8_t *end,
 	c->kind = JSON_CHAR_LONE_SURROGATE;
 }
 
-void json_char_decode(const uint8_t *p, const uint8_t *end, struct json_char *c)
+void json_char_decode_slow(const uint8_t *p, const uint8_t *end,
+			   struct json_char *c)
 {
 	size_t len;
 	enum utf8_status st;

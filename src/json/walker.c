@@ -98,9 +98,13 @@ static int valid_escape(const uint8_t *p, size_t n)
 {
 	if (n < 2)
 		return 0;
-	if (p[1] == 'u')
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 1;
+	case 'u':
 		return n >= 6 && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) && is_hex(p[5]);
-	return strchr("\"\\/bfnrt", p[1]) != NULL && p[1] != '\0';
+	}
+	return 0;
 }
 
 /* Skip string content starting after the opening quote; *end gets the
@@ -485,7 +489,17 @@ int json_path_format(const struct json_walker *w, struct buf *out)
 		const struct json_seg *s = &w->segs[i];
 
 		if (!s->key) {
-			rc = buf_printf(out, "[%zu]", s->index);
+			char num[24], *q = num + sizeof(num);
+			size_t v = s->index;
+
+			/* By hand: paths are made for every string with a date. */
+			*--q = ']';
+			do {
+				*--q = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			*--q = '[';
+			rc = buf_add(out, q, (size_t)(num + sizeof(num) - q));
 		} else if (is_ident(s->key, s->keylen)) {
 			rc = buf_addc(out, '.');
 			rc = rc ? rc : buf_add(out, s->key, s->keylen);

@@ -86,31 +86,24 @@ bool scan_date_parse(const uint32_t *cps, size_t n, struct date_parsed *d)
 	return true;
 }
 
-static uint32_t lower(uint32_t cp)
+/* Whether the 40 bytes before the date name it as today's date.  The
+ * words are ASCII, so raw bytes do, escapes and all. */
+static bool in_sentence(const struct scan_ctx *c, size_t off)
 {
-	return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
-}
+	static const char *const words[] = { "date", "today" };
+	size_t from = off - c->s.start > 40 ? off - 40 : c->s.start, i, k, w;
 
-static bool has_word(const uint32_t *cps, size_t n, const char *w)
-{
-	size_t wl = strlen(w), i, k;
+	for (w = 0; w < 2; w++) {
+		size_t wl = strlen(words[w]);
 
-	for (i = 0; i + wl <= n; i++) {
-		for (k = 0; k < wl && lower(cps[i + k]) == (uint8_t)w[k]; k++)
-			;
-		if (k == wl)
-			return true;
+		for (i = from; i + wl <= off; i++) {
+			for (k = 0; k < wl && (c->body[i + k] | 0x20) == words[w][k]; k++)
+				;
+			if (k == wl)
+				return true;
+		}
 	}
 	return false;
-}
-
-/* Whether the 32 characters before the date name it as today's date. */
-static bool in_sentence(const uint32_t *cps, size_t at)
-{
-	size_t from = at > 32 ? at - 32 : 0;
-
-	return has_word(cps + from, at - from, "date") ||
-	       has_word(cps + from, at - from, "today");
 }
 
 static int record(struct scan_ctx *c, const struct date_parsed *d, size_t off,
@@ -136,9 +129,58 @@ static int record(struct scan_ctx *c, const struct date_parsed *d, size_t off,
 	ds->sep = d->sep;
 	ds->order = d->order;
 	ds->sentence = sentence;
-	ds->place = c->place;
+	ds->place = *scan_place(c);
 	ds->path = scan_path(c);
 	return 0;
+}
+
+static bool ascii_sep(uint8_t b)
+{
+	return b == '-' || b == '/' || b == '.';
+}
+
+static int found(struct scan_ctx *c, const struct date_parsed *d, size_t off,
+		 size_t end, size_t *next)
+{
+	bool sentence = in_sentence(c, off);
+	int rc = record(c, d, off, end - off, sentence);
+
+	c->s.skip_to = end;
+	*next = end;
+	if (!rc && sentence)
+		rc = scan_scheme_try(c, off, SCAN_DATE_EVENT);
+	return rc;
+}
+
+/* The common case: an ASCII separator among plain ASCII digits, parsed
+ * from the raw bytes.  Returns false when escapes or non-ASCII characters
+ * are near, for the decoding path to handle. */
+static bool date_raw(struct scan_ctx *c, size_t off, struct date_parsed *d,
+		     size_t *lo_out)
+{
+	const uint8_t *b = c->body;
+	size_t lo = off, hi = off + 1, i;
+	uint32_t cps[26];
+
+	while (lo > c->s.start && off - lo < 12 && (digit(b[lo - 1]) || ascii_sep(b[lo - 1])))
+		lo--;
+	while (hi < c->s.end && hi - off < 12 && (digit(b[hi]) || ascii_sep(b[hi])))
+		hi++;
+	/* An escape right after the date ends it ("\n"), unless it is an
+	 * escaped slash or a \u escape, which may continue it. */
+	if ((lo > c->s.start && (b[lo - 1] == '\\' || b[lo - 1] >= 0x80)) ||
+	    (hi < c->s.end && (b[hi] >= 0x80 || (b[hi] == '\\' && hi + 1 < c->s.end &&
+						 (b[hi + 1] == '/' || b[hi + 1] == 'u')))))
+		return false;
+	while (lo < off && !digit(b[lo]))
+		lo++;
+	for (i = lo; i < hi; i++)
+		cps[i - lo] = b[i];
+	d->len = 0;
+	if (!scan_date_parse(cps, hi - lo, d) || lo + d->len <= off)
+		d->len = 0;
+	*lo_out = lo;
+	return true;
 }
 
 int scan_date_at(struct scan_ctx *c, size_t off, size_t *next)
@@ -146,12 +188,12 @@ int scan_date_at(struct scan_ctx *c, size_t off, size_t *next)
 	uint32_t cps[WINDOW + 1];
 	size_t offs[WINDOW + 2], n, k, t;
 	struct date_parsed d;
-	bool sentence;
-	int rc;
 
 	*next = off + 1;
 	if (off < c->s.skip_to)
 		return 0;
+	if (ascii_sep(c->body[off]) && date_raw(c, off, &d, &t))
+		return d.len ? found(c, &d, t, t + d.len, next) : 0;
 	n = json_window(c->body, c->s.start, c->s.end, off, 48, 24, cps, offs, WINDOW);
 	for (k = 0; k < n && offs[k] < off; k++)
 		;
@@ -165,13 +207,7 @@ int scan_date_at(struct scan_ctx *c, size_t off, size_t *next)
 		t++;
 	if (!scan_date_parse(cps + t, n - t, &d) || t + d.len <= k)
 		return 0;
-	sentence = in_sentence(cps, t);
-	rc = record(c, &d, offs[t], offs[t + d.len] - offs[t], sentence);
-	c->s.skip_to = offs[t + d.len];
-	*next = offs[t + d.len];
-	if (!rc && sentence)
-		rc = scan_scheme_try(c, offs[t], SCAN_DATE_EVENT);
-	return rc;
+	return found(c, &d, offs[t], offs[t + d.len], next);
 }
 
 static unsigned style_of(const struct date_seen *d)
@@ -183,15 +219,26 @@ static unsigned style_of(const struct date_seen *d)
 static unsigned majority(const struct scan_ctx *c)
 {
 	const unsigned iso = DATE_YMD * 0x110000u + '-';
-	unsigned best = iso, bestn = 0, n;
-	size_t i, k;
+	unsigned style[16], count[16], nstyles = 0, best = iso, bestn = 0, k;
+	size_t i;
 
-	for (i = 0; i < c->ndates && i < 256; i++) {
-		for (n = 0, k = 0; k < c->ndates; k++)
-			n += style_of(&c->dates[k]) == style_of(&c->dates[i]);
-		if (n > bestn || (n == bestn && style_of(&c->dates[i]) == iso)) {
-			best = style_of(&c->dates[i]);
-			bestn = n;
+	for (i = 0; i < c->ndates; i++) {
+		unsigned st = style_of(&c->dates[i]);
+
+		for (k = 0; k < nstyles && style[k] != st; k++)
+			;
+		if (k == nstyles) {
+			if (nstyles == 16)
+				continue; /* so many styles: the first ones decide */
+			style[nstyles] = st;
+			count[nstyles++] = 0;
+		}
+		count[k]++;
+	}
+	for (k = 0; k < nstyles; k++) {
+		if (count[k] > bestn || (count[k] == bestn && style[k] == iso)) {
+			best = style[k];
+			bestn = count[k];
 		}
 	}
 	return best;
@@ -227,6 +274,7 @@ static int report_date(struct scan_ctx *c, const struct date_seen *d,
 		return 0;
 	c->path = d->path;
 	c->place = d->place;
+	c->have_place = true;
 	rc = scan_add(c, rule, sev, d->sep < 0x80 ? SCAN_NO_CODEPOINT : d->sep, 1,
 		      d->offset, d->length, &p);
 	if (rc || !p)

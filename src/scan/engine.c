@@ -123,6 +123,19 @@ const char *scan_path(struct scan_ctx *c)
 	return c->path;
 }
 
+/* Worked out on first use: most strings have no finding. */
+const struct place *scan_place(struct scan_ctx *c)
+{
+	if (c->have_place)
+		return &c->place;
+	scan_place_of(c->w, &c->place);
+	if (c->s.is_key && c->place.origin == SCAN_ORIGIN_UNKNOWN &&
+	    c->place.list == LIST_NONE)
+		c->place.origin = SCAN_ORIGIN_METADATA;
+	c->have_place = true;
+	return &c->place;
+}
+
 int scan_add(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
 	     uint32_t cp, uint32_t count, size_t off, size_t len,
 	     struct pending **out)
@@ -149,7 +162,7 @@ int scan_add(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
 	p->f.byte_length = len;
 	p->f.json_path = scan_path(c);
 	p->f.message = scan_rule_table[rule].summary;
-	p->place = c->place;
+	p->place = *scan_place(c);
 	*out = p;
 	return 0;
 }
@@ -207,12 +220,8 @@ static int on_string(void *ctx, const struct json_walker *w, size_t start,
 
 	c->w = w;
 	c->path = NULL;
-	scan_place_of(w, &c->place);
-	if (is_key) {
-		c->place.origin = c->place.origin == SCAN_ORIGIN_UNKNOWN &&
-					  c->place.list == LIST_NONE
-				  ? SCAN_ORIGIN_METADATA : c->place.origin;
-	} else {
+	c->have_place = false;
+	if (!is_key && w->depth == 3) {
 		rc = scan_note_role(c, start, end);
 		if (rc)
 			return rc;
@@ -231,7 +240,8 @@ static int on_duplicate(void *ctx, const struct json_walker *w, size_t start,
 
 	c->w = w;
 	c->path = NULL;
-	scan_place_of(w, &c->place);
+	c->have_place = false;
+	c->s.is_key = true;
 	rc = scan_add(c, R_JSON_DUPLICATE_KEY, SCAN_SEV_MEDIUM, SCAN_NO_CODEPOINT,
 		      1, start, end - start, &p);
 	if (rc || !p)
@@ -277,6 +287,7 @@ static void ctx_reset(struct scan_ctx *c, const struct scan_engine *e,
 	c->nroles = 0;
 	c->nvariants = 0;
 	c->last_scheme_match = SIZE_MAX;
+	c->have_place = false;
 	c->error = 0;
 	memset(c->plain_count, 0, sizeof(c->plain_count));
 	memset(&c->s, 0, sizeof(c->s));

@@ -107,6 +107,8 @@ struct scan_engine {
 	unsigned max_depth;
 	size_t max_findings;
 	USpoofChecker *spoof;
+	uint32_t triggers[64]; /* characters some scheme slot lists, sorted */
+	size_t ntriggers;
 };
 
 /* A date seen in the body. */
@@ -192,7 +194,8 @@ struct scan_ctx {
 	const uint8_t *body;
 	size_t len;
 	const struct json_walker *w;
-	struct place place;      /* of the current string */
+	struct place place;      /* of the current string, when have_place */
+	bool have_place;
 	const char *path;        /* of the current string, made on first use */
 	struct strstate s;
 
@@ -218,6 +221,7 @@ int scan_set_message(struct scan_ctx *c, struct pending *p, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 int scan_set_decoded(struct scan_ctx *c, struct pending *p, const struct buf *json);
 const char *scan_path(struct scan_ctx *c);
+const struct place *scan_place(struct scan_ctx *c);
 void scan_char_label(uint32_t cp, char *out, size_t n); /* "U+2019 RIGHT SINGLE QUOTATION MARK" */
 
 /* string.c */
@@ -287,7 +291,19 @@ int scan_dates_finish(struct scan_ctx *c);
 int scan_schemes_load(struct scan_engine *e, const struct scan_scheme_source *src,
 		      size_t n, char *err, size_t errlen);
 void scan_schemes_free(struct scan_engine *e);
-bool scan_scheme_trigger(const struct scan_engine *e, uint32_t cp);
+/* Whether some scheme's character slot lists @cp: a few comparisons, since
+ * it is asked for every non-ASCII character. */
+static inline bool scan_scheme_trigger(const struct scan_engine *e, uint32_t cp)
+{
+	size_t i;
+
+	if (!e->ntriggers || cp < e->triggers[0] || cp > e->triggers[e->ntriggers - 1])
+		return false;
+	for (i = 0; i < e->ntriggers; i++)
+		if (e->triggers[i] == cp)
+			return true;
+	return false;
+}
 /* @cp is the character at @off, or SCAN_DATE_EVENT when a date starts there. */
 #define SCAN_DATE_EVENT UINT32_MAX
 int scan_scheme_try(struct scan_ctx *c, size_t off, uint32_t cp);

@@ -269,6 +269,39 @@ static int load_one(struct scheme *s, const struct scan_scheme_source *src,
 	return rc;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The characters of every character slot, for scan_scheme_trigger. */
+static int collect_triggers(struct scan_engine *e, char *err, size_t errlen)
+{
+	const size_t max = sizeof(e->triggers) / sizeof(e->triggers[0]);
+	size_t i, k, v, t;
+
+	for (i = 0; i < e->nschemes; i++) {
+		for (k = 0; k < e->schemes[i].nslots; k++) {
+			const struct slot *sl = &e->schemes[i].slots[k];
+
+			for (v = 0; sl->type == SLOT_CHAR && v < sl->nv; v++) {
+				for (t = 0; t < e->ntriggers && e->triggers[t] != sl->v[v].cp; t++)
+					;
+				if (t < e->ntriggers)
+					continue;
+				if (e->ntriggers == max)
+					return snprintf(err, errlen, "schemes list more than %zu "
+							"distinct characters", max), SCAN_ESCHEME;
+				e->triggers[e->ntriggers++] = sl->v[v].cp;
+			}
+		}
+	}
+	qsort(e->triggers, e->ntriggers, sizeof(e->triggers[0]), cmp_u32);
+	return 0;
+}
+
 int scan_schemes_load(struct scan_engine *e, const struct scan_scheme_source *src,
 		      size_t n, char *err, size_t errlen)
 {
@@ -282,7 +315,7 @@ int scan_schemes_load(struct scan_engine *e, const struct scan_scheme_source *sr
 		if (load_one(&e->schemes[i], &src[i], err, errlen))
 			return SCAN_ESCHEME;
 	}
-	return 0;
+	return collect_triggers(e, err, errlen);
 }
 
 void scan_schemes_free(struct scan_engine *e)
@@ -318,18 +351,6 @@ static const struct variant *find_variant(const struct slot *sl, uint32_t cp)
 		if (sl->v[i].cp == cp)
 			return &sl->v[i];
 	return NULL;
-}
-
-bool scan_scheme_trigger(const struct scan_engine *e, uint32_t cp)
-{
-	size_t i, k;
-
-	for (i = 0; i < e->nschemes; i++)
-		for (k = 0; k < e->schemes[i].nslots; k++)
-			if (e->schemes[i].slots[k].type == SLOT_CHAR &&
-			    find_variant(&e->schemes[i].slots[k], cp))
-				return true;
-	return false;
 }
 
 static uint32_t fold(uint32_t cp)

@@ -404,6 +404,33 @@ static int bad_utf8(struct scan_ctx *c, const struct json_char *ch, size_t off)
 				utf8_status_name((enum utf8_status)ch->utf8), c->body[off]);
 }
 
+/* A run of CJK ideographs, kana, CJK punctuation or Hangul syllables:
+ * plain letters, decoded inline because CJK text is one every three bytes.
+ * Returns false when the character at @off is not one of them. */
+static bool cjk_run(struct scan_ctx *c, size_t off, size_t *next_off)
+{
+	const uint8_t *b = c->body;
+	size_t i = off, end = c->s.end;
+	uint32_t cp = 0, v;
+
+	while (end - i >= 3 && b[i] >= 0xE3 && b[i] <= 0xED &&
+	       (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80) {
+		v = (uint32_t)(b[i] & 0x0F) << 12 | (uint32_t)(b[i + 1] & 0x3F) << 6 |
+		    (b[i + 2] & 0x3F);
+		if (!((v >= 0x3001 && v <= 0x9FFF && v != 0x3164) ||
+		      (v >= 0xAC00 && v <= 0xD7A3)))
+			break;
+		cp = v;
+		i += 3;
+	}
+	if (i == off)
+		return false;
+	c->s.last_cp = cp;
+	c->s.last_end = i;
+	*next_off = i;
+	return true;
+}
+
 /* Look at the byte at @off flagged by the block mask. */
 static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
 {
@@ -413,8 +440,25 @@ static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
 
 	if (b[off] == '-' || b[off] == '/' || b[off] == '.')
 		return scan_date_at(c, off, next_off);
-	if (b[off] == '\'')
-		return *next_off = off + 1, apostrophe(c, off, 1);
+	if (b[off] == '\'') {
+		*next_off = off + 1;
+		return apostrophe(c, off, 1);
+	}
+	if (b[off] >= 0xE3 && b[off] <= 0xED && cjk_run(c, off, next_off))
+		return 0;
+	if (b[off] == '\\' && b[off + 1] != 'u') {
+		/* A two-byte escape (the walker checked it): code is full of them. */
+		static const uint8_t plain[128] = {
+			['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
+			['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+		};
+		uint32_t cp = plain[b[off + 1] & 0x7F];
+
+		rc = ascii_at(c, cp, off, 2, true, next_off);
+		c->s.last_cp = cp;
+		c->s.last_end = off + 2;
+		return rc;
+	}
 	json_char_decode(b + off, b + c->s.end, &ch);
 	*next_off = off + ch.len;
 	switch (ch.kind) {
@@ -485,6 +529,8 @@ int scan_string(struct scan_ctx *c, size_t start, size_t end)
 			rc = look_at(c, at, &i);
 			if (rc)
 				return rc;
+			/* Forget the bits of what that character spanned. */
+			m = i - base >= 64 ? 0 : m & (~0ULL << (i - base));
 		}
 		if (i < base + 64)
 			i = base + 64 < end ? base + 64 : end;
