@@ -36,7 +36,8 @@ struct capture_opts {
 };
 
 /* Return non-zero from either callback to stop reading; the reader then
- * returns that value. */
+ * returns that value.  Everything a callback is given (the body, its data,
+ * method, url and file name, the message) is valid only during the call. */
 struct capture_sink {
 	void *ctx;
 	int (*body)(void *ctx, const struct capture_body *b);

@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,24 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* Print a diagnostic with control characters made harmless: file names
+ * come from scanned directories, and a name may hold terminal escapes. */
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void diag(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (i = 0; line[i]; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7F)
+			line[i] = '?';
+	fprintf(stderr, "overt: %s\n", line);
+}
+
 static void entry_prefix(char *buf, size_t n, const char *file, long entry)
 {
 	if (entry >= 0)
@@ -96,13 +115,13 @@ static int on_body(void *ctx, const struct capture_body *b)
 	run->bodies++;
 	scan_body(run->engine, b->data, b->len, &run->report);
 	if (run->report.error == SCAN_ENOMEM) {
-		fprintf(stderr, "overt: out of memory scanning '%s'\n", b->file);
+		diag("out of memory scanning '%s'", b->file);
 		return EXIT_RUNTIME;
 	}
 	if (run->report.error) {
 		entry_prefix(where, sizeof(where), b->file, b->entry);
-		fprintf(stderr, "overt: %s: %s; findings before that byte are reported\n",
-			where, run->report.error_msg);
+		diag("%s: %s; findings before that byte are reported", where,
+		     run->report.error_msg);
 		run->errors++;
 	}
 	filter(&run->report, run->min_severity);
@@ -123,11 +142,18 @@ static int on_error(void *ctx, const char *file, long entry, size_t offset,
 	struct scan_run *run = ctx;
 	char where[512];
 
+	/* Messages about whole files name the file themselves. */
+	if (entry < 0 && offset == SIZE_MAX &&
+	    (!strncmp(msg, "cannot ", 7) || !strncmp(msg, "skipping ", 9))) {
+		diag("%s", msg);
+		run->errors++;
+		return 0;
+	}
 	entry_prefix(where, sizeof(where), file, entry);
 	if (offset != SIZE_MAX)
-		fprintf(stderr, "overt: %s: byte %zu: %s\n", where, offset, msg);
+		diag("%s: byte %zu: %s", where, offset, msg);
 	else
-		fprintf(stderr, "overt: %s: %s\n", where, msg);
+		diag("%s: %s", where, msg);
 	run->errors++;
 	return 0;
 }

@@ -227,13 +227,14 @@ static int cmp_key(const void *a, const void *b)
 /* At the end of an object: sort its keys and report repeats. */
 static int check_duplicates(struct walk *k, const struct frame *f)
 {
-	struct key_seen *ks = k->keys + f->keys_base;
 	size_t n = k->nkeys - f->keys_base, i, first = 0;
+	struct key_seen *ks;
 	int rc;
 
 	k->nkeys = f->keys_base;
 	if (n < 2 || !k->v->duplicate_key)
 		return 0;
+	ks = k->keys + f->keys_base;
 	qsort(ks, n, sizeof(*ks), cmp_key);
 	for (i = 1; i < n; i++) {
 		if (ks[i].hash != ks[first].hash) {
