@@ -3,6 +3,10 @@
  * capture.h - readers for captured requests: raw JSON bodies, JSON Lines,
  * HAR 1.2, directories of them, and standard input.
  *
+ * A JSON Lines line that is not a capture record (no "request" key) is
+ * handed on as a body without being parsed here: the scanner parses it
+ * anyway and reports it when it is not JSON.
+ *
  * A reader finds request bodies in its input and hands each to a callback,
  * one at a time, so memory is bounded by the largest single body rather than
  * by the size of the input.  Problems with one body or one line are reported

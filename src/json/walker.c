@@ -8,6 +8,7 @@
  * skipped sixteen bytes at a time: request bodies are mostly long strings,
  * so this loop is where the walker spends its time.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct walk {
 	size_t nkeys;
 	size_t keys_cap;
 	struct buf scratch;
+	bool avx2;
 };
 
 static int fail(struct walk *k, int code, size_t at, const char *what)
@@ -65,6 +67,31 @@ static void skip_ws(struct walk *k)
 				     b[k->pos] == '\r' || b[k->pos] == '\t'))
 		k->pos++;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+
+__attribute__((target("avx2,bmi")))
+static size_t find_quote_or_backslash_avx2(const uint8_t *b, size_t i, size_t len)
+{
+	const __m256i quote = _mm256_set1_epi8('"');
+	const __m256i bslash = _mm256_set1_epi8('\\');
+
+	while (i + 32 <= len) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(b + i));
+		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(
+			_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, bslash)));
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+		i += 32;
+	}
+	while (i < len && b[i] != '"' && b[i] != '\\')
+		i++;
+	return i;
+}
+#endif
 
 /* Offset of the first '"' or '\\' at or after @i, or @len. */
 static size_t find_quote_or_backslash(const uint8_t *b, size_t i, size_t len)
@@ -116,7 +143,12 @@ static int skip_string(struct walk *k, size_t *end)
 	size_t i = k->pos, len = k->w.len;
 
 	for (;;) {
-		i = find_quote_or_backslash(b, i, len);
+#ifdef HAVE_AVX2_PATH
+		if (k->avx2)
+			i = find_quote_or_backslash_avx2(b, i, len);
+		else
+#endif
+			i = find_quote_or_backslash(b, i, len);
 		if (i >= len)
 			return fail(k, JSON_ESYNTAX, k->pos - 1, "unterminated string");
 		if (b[i] == '"')
@@ -443,6 +475,9 @@ int json_walk(const uint8_t *body, size_t len, unsigned max_depth,
 	k.v = v ? v : &none;
 	k.err = err;
 	k.max_depth = max_depth ? max_depth : 512;
+#ifdef HAVE_AVX2_PATH
+	k.avx2 = __builtin_cpu_supports("avx2");
+#endif
 	buf_init(&k.scratch, len + 16);
 	k.frames = malloc(k.max_depth * sizeof(*k.frames));
 	k.w.segs = malloc(k.max_depth * sizeof(*k.w.segs));

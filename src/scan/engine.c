@@ -35,6 +35,9 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt,
 	}
 	e->max_depth = 512;
 	e->max_findings = 1000;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	e->avx2 = __builtin_cpu_supports("avx2");
+#endif
 	if (opt) {
 		if (opt->max_depth)
 			e->max_depth = opt->max_depth;

@@ -29,22 +29,18 @@ void scan_count_variant(struct scan_ctx *c, uint32_t cp, enum drift d)
 		c->variants[c->nvariants++] = (struct variant_count){ cp, (uint8_t)d, 1 };
 }
 
-/* A line ends at @off (a "\n" escape, or a raw LF): note its trailing
- * whitespace as a small code, spaces + 16 * tabs. */
-int scan_line_end(struct scan_ctx *c, size_t off, bool escaped)
+/* Trailing whitespace before the line end at @off, as a small code:
+ * spaces + 16 * tabs.  A "\r" escape before it belongs to the line end.
+ * *@ws gets where the whitespace starts. */
+static unsigned trailing_code(const struct scan_ctx *c, size_t off, size_t *ws)
 {
-	struct strstate *s = &c->s;
+	const struct strstate *s = &c->s;
 	const uint8_t *b = c->body;
+	unsigned spaces = 0, tabs = 0;
 	size_t j = off;
-	unsigned spaces = 0, tabs = 0, code;
 
-	(void)escaped;
-	if (j >= s->start + 2 && b[j - 2] == '\\' && b[j - 1] == 'r') {
+	if (j >= s->start + 2 && b[j - 2] == '\\' && b[j - 1] == 'r')
 		j -= 2;
-		s->n_crlf++;
-	} else {
-		s->n_lf++;
-	}
 	for (;;) {
 		if (j > s->start && (b[j - 1] == ' ' || b[j - 1] == '\t')) {
 			b[j - 1] == ' ' ? spaces++ : tabs++;
@@ -57,13 +53,58 @@ int scan_line_end(struct scan_ctx *c, size_t off, bool escaped)
 			break;
 		}
 	}
-	code = spaces + 16 * tabs;
-	if (s->nlines < MAX_TRAILING)
-		s->trailing[s->nlines] = (uint8_t)(code > 255 ? 255 : code);
-	s->nlines++;
-	if (code && !s->ntrailing++)
-		s->first_trailing = j;
+	*ws = j;
+	/* Whitespace alone on its line, or after a line number ("12\t" in a
+	 * numbered listing of an empty line), is layout, not a channel. */
+	if (j == s->start || b[j - 1] == 'n' || (b[j - 1] >= '0' && b[j - 1] <= '9'))
+		return 0;
+	return spaces + 16 * tabs;
+}
+
+/* The scanner sees only line ends after a space or a tab: note that
+ * trailing whitespace exists; count_lines makes the full picture. */
+int scan_line_end(struct scan_ctx *c, size_t off, bool escaped)
+{
+	size_t ws;
+
+	(void)escaped;
+	if (trailing_code(c, off, &ws) && !c->s.ntrailing++)
+		c->s.first_trailing = ws;
 	return 0;
+}
+
+/* Every line of the string: its trailing whitespace and its line end.
+ * Done only for strings where the scan saw trailing whitespace or CRLF. */
+static void count_lines(struct scan_ctx *c)
+{
+	struct strstate *s = &c->s;
+	const uint8_t *b = c->body;
+	struct json_char ch;
+	unsigned code;
+	size_t i, ws;
+
+	s->nlines = s->ntrailing = s->n_lf = s->n_crlf = 0;
+	for (i = s->start; i < s->end; i += ch.len) {
+		/* Only escapes and raw line feeds can end a line. */
+		if (b[i] != '\\' && b[i] != '\n') {
+			ch.len = 1;
+			continue;
+		}
+		json_char_decode(b + i, b + s->end, &ch);
+		if (ch.cp != '\n')
+			continue;
+		if ((i >= s->start + 2 && b[i - 2] == '\\' && b[i - 1] == 'r') ||
+		    (i > s->start && b[i - 1] == '\r'))
+			s->n_crlf++;
+		else
+			s->n_lf++;
+		code = trailing_code(c, i, &ws);
+		if (s->nlines < MAX_TRAILING)
+			s->trailing[s->nlines] = (uint8_t)(code > 255 ? 255 : code);
+		s->nlines++;
+		if (code && !s->ntrailing++)
+			s->first_trailing = ws;
+	}
 }
 
 static int settle_bidi(struct scan_ctx *c)
@@ -232,6 +273,8 @@ int scan_string_finish(struct scan_ctx *c)
 
 	if (!rc && c->s.nbidi)
 		rc = settle_bidi(c);
+	if (c->s.ntrailing || c->s.saw_crlf)
+		count_lines(c);
 	if (!rc && c->s.ntrailing)
 		rc = settle_trailing(c);
 	if (!rc && (c->s.n_cr || c->s.n_crlf))
@@ -325,7 +368,8 @@ static int publish(struct scan_ctx *c)
 		r->suppressed += n - max;
 		n = max;
 	}
-	qsort(c->pend, n, sizeof(*c->pend), cmp_offset);
+	if (n > 1)
+		qsort(c->pend, n, sizeof(*c->pend), cmp_offset);
 	r->findings = arena_alloc(c->arena, (n ? n : 1) * sizeof(*r->findings));
 	if (!r->findings)
 		return SCAN_ENOMEM;

@@ -109,6 +109,11 @@ struct scan_engine {
 	USpoofChecker *spoof;
 	uint32_t triggers[64]; /* characters some scheme slot lists, sorted */
 	size_t ntriggers;
+	/* An ASCII apostrophe is looked at only after one of these bytes (the
+	 * end of a scheme's text before an apostrophe slot), or always. */
+	uint8_t apos_after[2];
+	bool apos_all;
+	bool avx2;             /* the CPU has AVX2: string.c uses it */
 };
 
 /* A date seen in the body. */
@@ -175,6 +180,7 @@ struct strstate {
 	unsigned ntrailing;
 	size_t first_trailing;
 	unsigned n_crlf, n_lf, n_cr;
+	bool saw_crlf;
 	size_t first_cr;
 	unsigned n_spacevar;
 	size_t first_pending;    /* pendings of this string start here */

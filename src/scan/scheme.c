@@ -269,11 +269,43 @@ static int load_one(struct scheme *s, const struct scan_scheme_source *src,
 	return rc;
 }
 
+static const struct variant *find_variant(const struct slot *sl, uint32_t cp);
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The bytes after which an ASCII apostrophe may fill a slot: the last
+ * character of the text before each slot that lists U+0027, both cases. */
+static void apostrophe_context(struct scan_engine *e)
+{
+	size_t i, t, n = 0;
+
+	for (i = 0; i < e->nschemes; i++) {
+		const struct scheme *s = &e->schemes[i];
+
+		for (t = 0; t < s->ntoks; t++) {
+			const struct token *prev = t ? &s->toks[t - 1] : NULL;
+			uint32_t last;
+
+			if (s->toks[t].slot < 0 || s->slots[s->toks[t].slot].type != SLOT_CHAR ||
+			    !find_variant(&s->slots[s->toks[t].slot], '\''))
+				continue;
+			last = prev && prev->slot < 0 ? prev->lit[prev->nlit - 1] : 0;
+			if (last >= 'A' && last <= 'Z')
+				last += 32;
+			if (!last || last >= 0x80 || (n && e->apos_after[0] != last)) {
+				e->apos_all = true;
+				continue;
+			}
+			e->apos_after[0] = (uint8_t)last;
+			e->apos_after[1] = (uint8_t)(last >= 'a' && last <= 'z' ? last - 32 : last);
+			n = 2;
+		}
+	}
 }
 
 /* The characters of every character slot, for scan_scheme_trigger. */
@@ -299,6 +331,7 @@ static int collect_triggers(struct scan_engine *e, char *err, size_t errlen)
 		}
 	}
 	qsort(e->triggers, e->ntriggers, sizeof(e->triggers[0]), cmp_u32);
+	apostrophe_context(e);
 	return 0;
 }
 

@@ -23,57 +23,294 @@
 
 #define NO_CP 0u
 
-/* Bits for bytes worth a closer look in p[0..63]. */
-static inline uint64_t block_mask(const uint8_t *p)
-{
-	uint64_t special = 0, digit = 0, sep = 0;
+/* Byte classes of a 64-byte block, one bit per byte. */
+struct classes {
+	uint64_t odd;     /* control or non-ASCII */
+	uint64_t bs, ap, quote, digit, sep, n, t, space, letter, trig;
+};
+
 #ifdef __SSE2__
-	const __m128i ctl = _mm_set1_epi8(0x20), bs = _mm_set1_epi8('\\');
-	const __m128i ap = _mm_set1_epi8('\''), zero = _mm_set1_epi8('0');
-	const __m128i ten = _mm_set1_epi8(10), m1 = _mm_set1_epi8(-1);
-	const __m128i dash = _mm_set1_epi8('-'), slash = _mm_set1_epi8('/');
-	const __m128i dot = _mm_set1_epi8('.');
+static inline uint64_t movemask128(__m128i v, int k)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(v) << (16 * k);
+}
+
+static void classes_sse2(const uint8_t *p, const uint8_t trig[2], struct classes *c)
+{
+	const __m128i ctl = _mm_set1_epi8(0x20), m1 = _mm_set1_epi8(-1);
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	for (k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+		__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+
+		/* Signed compare: bytes 0x80-0xFF are negative, so one
+		 * comparison finds both control and non-ASCII bytes. */
+		c->odd |= movemask128(_mm_cmplt_epi8(v, ctl), k);
+		c->bs |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), k);
+		c->ap |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')), k);
+		c->quote |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), k);
+		c->n |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8('n')), k);
+		c->t |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8('t')), k);
+		c->space |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), k);
+		c->trig |= movemask128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)trig[0])),
+						    _mm_cmpeq_epi8(v, _mm_set1_epi8((char)trig[1]))), k);
+		c->digit |= movemask128(_mm_and_si128(_mm_cmpgt_epi8(d, m1),
+						      _mm_cmplt_epi8(d, _mm_set1_epi8(10))), k);
+		c->letter |= movemask128(_mm_and_si128(_mm_cmpgt_epi8(l, m1),
+						       _mm_cmplt_epi8(l, _mm_set1_epi8(26))), k);
+		c->sep |= movemask128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+						   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
+								_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))), k);
+	}
+}
+#endif
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+
+static inline uint64_t movemask256(__m256i v, int k) __attribute__((target("avx2")));
+static inline uint64_t movemask256(__m256i v, int k)
+{
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << (32 * k);
+}
+
+/* The same with 32-byte vectors, chosen at run time where the CPU has them. */
+__attribute__((target("avx2")))
+static void classes_avx2(const uint8_t *p, const uint8_t trig[2], struct classes *c)
+{
+	const __m256i ctl = _mm256_set1_epi8(0x20), m1 = _mm256_set1_epi8(-1);
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	for (k = 0; k < 2; k++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
+		__m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+		__m256i l = _mm256_sub_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+					    _mm256_set1_epi8('a'));
+
+		c->odd |= movemask256(_mm256_cmpgt_epi8(ctl, v), k);
+		c->bs |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')), k);
+		c->ap |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\'')), k);
+		c->quote |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')), k);
+		c->n |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('n')), k);
+		c->t |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('t')), k);
+		c->space |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(' ')), k);
+		c->trig |= movemask256(_mm256_or_si256(
+			_mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)trig[0])),
+			_mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)trig[1]))), k);
+		c->digit |= movemask256(_mm256_and_si256(_mm256_cmpgt_epi8(d, m1),
+			_mm256_cmpgt_epi8(_mm256_set1_epi8(10), d)), k);
+		c->letter |= movemask256(_mm256_and_si256(_mm256_cmpgt_epi8(l, m1),
+			_mm256_cmpgt_epi8(_mm256_set1_epi8(26), l)), k);
+		c->sep |= movemask256(_mm256_or_si256(
+			_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')),
+			_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')),
+					_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')))), k);
+	}
+}
+#endif
+
+/*
+ * Bits covering the plain CJK characters of p[0..63]: ideographs U+4000-
+ * U+9FFF (leads E4-E9) and kana (lead E3, but not E3 80 xx, CJK punctuation
+ * and U+3000, nor E3 85 xx, where the Hangul filler U+3164 is).  Plain CJK
+ * text then costs no closer look at all.  A character that runs into the
+ * next block is left for the closer look.
+ */
+static inline uint64_t cjk_cover(uint64_t lead, uint64_t e3, uint64_t cont,
+				 uint64_t x80_85)
+{
+	uint64_t p = (lead | (e3 & ~(x80_85 >> 1))) & (cont >> 1) & (cont >> 2);
+
+	return p | (p << 1) | (p << 2);
+}
+
+#ifdef __SSE2__
+static uint64_t cjk_sse2(const uint8_t *p)
+{
+	uint64_t lead = 0, e3 = 0, cont = 0, x = 0;
 	int k;
 
 	for (k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
-		/* Signed compare: bytes 0x80-0xFF are negative, so one
-		 * comparison finds both control and non-ASCII bytes. */
-		__m128i sp = _mm_or_si128(_mm_cmplt_epi8(v, ctl),
-					  _mm_or_si128(_mm_cmpeq_epi8(v, bs),
-						       _mm_cmpeq_epi8(v, ap)));
-		__m128i t = _mm_sub_epi8(v, zero);
-		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(t, m1), _mm_cmplt_epi8(t, ten));
-		__m128i se = _mm_or_si128(_mm_cmpeq_epi8(v, dash),
-					  _mm_or_si128(_mm_cmpeq_epi8(v, slash),
-						       _mm_cmpeq_epi8(v, dot)));
+		__m128i t = _mm_sub_epi8(v, _mm_set1_epi8((char)0xE4));
 
-		special |= (uint64_t)(unsigned)_mm_movemask_epi8(sp) << (16 * k);
-		digit |= (uint64_t)(unsigned)_mm_movemask_epi8(dg) << (16 * k);
-		sep |= (uint64_t)(unsigned)_mm_movemask_epi8(se) << (16 * k);
+		lead |= movemask128(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(5)), t), k);
+		e3 |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE3)), k);
+		cont |= movemask128(_mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xC0)),
+						   _mm_set1_epi8((char)0x80)), k);
+		x |= movemask128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0x80)),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0x85))), k);
 	}
-#else
+	return cjk_cover(lead, e3, cont, x);
+}
+#endif
+
+#ifdef HAVE_AVX2_PATH
+__attribute__((target("avx2")))
+static uint64_t cjk_avx2(const uint8_t *p)
+{
+	uint64_t lead = 0, e3 = 0, cont = 0, x = 0;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
+		__m256i t = _mm256_sub_epi8(v, _mm256_set1_epi8((char)0xE4));
+
+		lead |= movemask256(_mm256_cmpeq_epi8(_mm256_min_epu8(t, _mm256_set1_epi8(5)), t), k);
+		e3 |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)0xE3)), k);
+		cont |= movemask256(_mm256_cmpeq_epi8(_mm256_and_si256(v, _mm256_set1_epi8((char)0xC0)),
+						      _mm256_set1_epi8((char)0x80)), k);
+		x |= movemask256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)0x80)),
+						 _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)0x85))), k);
+	}
+	return cjk_cover(lead, e3, cont, x);
+}
+#endif
+
+#ifndef __SSE2__
+static uint64_t cjk_scalar(const uint8_t *p)
+{
+	uint64_t lead = 0, e3 = 0, cont = 0, x = 0;
 	int k;
 
 	for (k = 0; k < 64; k++) {
-		uint8_t x = p[k];
-
-		special |= (uint64_t)(x < 0x20 || x >= 0x80 || x == '\\' || x == '\'') << k;
-		digit |= (uint64_t)(x >= '0' && x <= '9') << k;
-		sep |= (uint64_t)(x == '-' || x == '/' || x == '.') << k;
+		lead |= (uint64_t)(p[k] >= 0xE4 && p[k] <= 0xE9) << k;
+		e3 |= (uint64_t)(p[k] == 0xE3) << k;
+		cont |= (uint64_t)((p[k] & 0xC0) == 0x80) << k;
+		x |= (uint64_t)(p[k] == 0x80 || p[k] == 0x85) << k;
 	}
+	return cjk_cover(lead, e3, cont, x);
+}
+
+static void classes_scalar(const uint8_t *p, const uint8_t trig[2], struct classes *c)
+{
+	int k;
+
+	memset(c, 0, sizeof(*c));
+	for (k = 0; k < 64; k++) {
+		uint8_t x = p[k], l = (uint8_t)((x | 0x20) - 'a');
+
+		c->odd |= (uint64_t)(x < 0x20 || x >= 0x80) << k;
+		c->bs |= (uint64_t)(x == '\\') << k;
+		c->ap |= (uint64_t)(x == '\'') << k;
+		c->quote |= (uint64_t)(x == '"') << k;
+		c->n |= (uint64_t)(x == 'n') << k;
+		c->t |= (uint64_t)(x == 't') << k;
+		c->space |= (uint64_t)(x == ' ') << k;
+		c->trig |= (uint64_t)(x == trig[0] || x == trig[1]) << k;
+		c->digit |= (uint64_t)(x >= '0' && x <= '9') << k;
+		c->letter |= (uint64_t)(x < 0x80 && l < 26) << k;
+		c->sep |= (uint64_t)(x == '-' || x == '/' || x == '.') << k;
+	}
+}
 #endif
+
+static inline __attribute__((always_inline))
+uint64_t combine(const struct scan_ctx *c, const struct classes *k,
+		 uint8_t prev, uint32_t *apos_letters, uint32_t *apos_other,
+		 uint32_t *quotes)
+{
+	uint64_t pbs = prev == '\\', psp = prev == ' ', pt = prev == 't';
+	uint64_t pletter = ((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z');
+	uint64_t ptrig = prev && (prev == c->e->apos_after[0] || prev == c->e->apos_after[1]);
+	uint64_t start, boring, letter_ap, date;
+
+	start = k->bs & ~((k->bs << 1) | pbs);
+	boring = start & (((k->quote | k->t) >> 1) |
+			  ((k->n >> 1) & ~((k->space << 1) | psp) & ~((k->t << 1) | pt)));
+	letter_ap = k->ap & ((k->letter << 1) | pletter) & (k->letter >> 1);
+	*apos_letters += (uint32_t)__builtin_popcountll(letter_ap);
+	*apos_other += (uint32_t)__builtin_popcountll(k->ap & ~letter_ap);
+	*quotes += (uint32_t)__builtin_popcountll(boring & (k->quote >> 1));
 	/* A separator with two digits before and after it.  Digits beyond the
 	 * block are assumed present; the date parser checks for real. */
-	return special | (sep & ((digit << 1) | 1) & ((digit << 2) | 3) &
-			  ((digit >> 1) | (1ULL << 63)) & ((digit >> 2) | (3ULL << 62)));
+	date = k->sep & ((k->digit << 1) | 1) & ((k->digit << 2) | 3) &
+	       ((k->digit >> 1) | (1ULL << 63)) & ((k->digit >> 2) | (3ULL << 62));
+	return k->odd | (k->bs & ~boring) | date |
+	       (c->e->apos_all ? k->ap : k->ap & ((k->trig << 1) | ptrig));
+}
+
+#ifdef HAVE_AVX2_PATH
+__attribute__((target("avx2,popcnt")))
+static uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
+				uint32_t *al, uint32_t *ao, uint32_t *qu)
+{
+	struct classes k;
+
+	classes_avx2(p, c->e->apos_after, &k);
+	if (k.odd)
+		k.odd &= ~cjk_avx2(p);
+	return combine(c, &k, prev, al, ao, qu);
+}
+#endif
+
+static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
+				uint32_t *al, uint32_t *ao, uint32_t *qu)
+{
+	struct classes k;
+
+#ifdef __SSE2__
+	classes_sse2(p, c->e->apos_after, &k);
+	if (k.odd)
+		k.odd &= ~cjk_sse2(p);
+#else
+	classes_scalar(p, c->e->apos_after, &k);
+	if (k.odd)
+		k.odd &= ~cjk_scalar(p);
+#endif
+	return combine(c, &k, prev, al, ao, qu);
+}
+
+/*
+ * Bits for the bytes of p[0..63] worth a closer look; @prev is the byte
+ * before the block (0 at the start of a string).  What is merely counted
+ * is counted here, without a closer look:
+ * - "\n", "\t" and "\"" escapes are skipped, except a "\n" after a space
+ *   or a "\t" (trailing whitespace); a backslash after a backslash is
+ *   looked at, since it may be the second half of "\\".  A backslash that
+ *   follows anything else always starts an escape.
+ * - ASCII apostrophes are counted by style (between letters or not); one
+ *   is looked at only after a byte that ends a scheme's text before an
+ *   apostrophe slot ("Today'").
+ * - a '-', '/' or '.' with two digits on each side may be a date.
+ * Bits at the block's edges that depend on the next block are looked at.
+ */
+static inline uint64_t block_mask(const struct scan_ctx *c, const uint8_t *p,
+				  uint8_t prev, uint32_t *al, uint32_t *ao, uint32_t *qu)
+{
+#ifdef HAVE_AVX2_PATH
+	if (c->e->avx2)
+		return block_mask_avx2(c, p, prev, al, ao, qu);
+#endif
+	return block_mask_base(c, p, prev, al, ao, qu);
 }
 
 static uint32_t prev_cp(const struct scan_ctx *c, size_t off)
 {
+	const uint8_t *b = c->body;
+	size_t i = off, len;
+	uint32_t cp;
+
 	if (c->s.last_end == off)
 		return c->s.last_cp;
-	return off > c->s.start ? c->body[off - 1] : NO_CP;
+	if (off <= c->s.start)
+		return NO_CP;
+	if (b[off - 1] < 0x80)
+		return b[off - 1];
+	/* A character the block mask skipped (plain CJK): decode it. */
+	while (i > c->s.start && off - i < 4 && (b[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == c->s.start || off - i >= 4)
+		return NO_CP;
+	i--;
+	if (utf8_decode(b + i, off - i, &cp, &len) != UTF8_OK || i + len != off)
+		return NO_CP;
+	return cp;
 }
 
 static uint32_t next_cp(const struct scan_ctx *c, size_t off)
@@ -335,12 +572,16 @@ static int char_at(struct scan_ctx *c, uint32_t cp, size_t off, size_t len,
 	return rc;
 }
 
-static int apostrophe(struct scan_ctx *c, size_t off, size_t len)
+/* An apostrophe: raw ones were counted by the block mask, an escaped one
+ * (\u0027) is counted here. */
+static int apostrophe(struct scan_ctx *c, size_t off, size_t len, bool escaped)
 {
-	bool letters = scan_is_letter(prev_cp(c, off)) &&
-		       scan_is_letter(next_cp(c, off + len));
+	if (escaped) {
+		bool letters = scan_is_letter(prev_cp(c, off)) &&
+			       scan_is_letter(next_cp(c, off + len));
 
-	c->plain_count[letters ? DRIFT_APOSTROPHE : DRIFT_QUOTE]++;
+		c->plain_count[letters ? DRIFT_APOSTROPHE : DRIFT_QUOTE]++;
+	}
 	if (scan_scheme_trigger(c->e, '\''))
 		return scan_scheme_try(c, off, '\'');
 	return 0;
@@ -357,10 +598,11 @@ static int ascii_at(struct scan_ctx *c, uint32_t cp, size_t off, size_t len,
 	case '\n':
 		return scan_line_end(c, off, escaped);
 	case '\r':
-		if (!(off + len + 1 < c->s.end && b[off + len] == '\\' && b[off + len + 1] == 'n')) {
-			if (!c->s.n_cr++)
-				c->s.first_cr = off;
-		}
+		if ((off + len + 1 < c->s.end && b[off + len] == '\\' && b[off + len + 1] == 'n') ||
+		    (off + len < c->s.end && b[off + len] == '\n'))
+			c->s.saw_crlf = true;
+		else if (!c->s.n_cr++)
+			c->s.first_cr = off;
 		return 0;
 	case '\t':
 		return 0;
@@ -368,7 +610,7 @@ static int ascii_at(struct scan_ctx *c, uint32_t cp, size_t off, size_t len,
 		c->plain_count[DRIFT_QUOTE]++;
 		return 0;
 	case '\'':
-		return apostrophe(c, off, len);
+		return apostrophe(c, off, len, escaped);
 	case '/':
 		return prev_cp(c, off) >= '0' && prev_cp(c, off) <= '9'
 			       ? scan_date_at(c, off, next_off) : 0;
@@ -411,21 +653,25 @@ static bool cjk_run(struct scan_ctx *c, size_t off, size_t *next_off)
 {
 	const uint8_t *b = c->body;
 	size_t i = off, end = c->s.end;
-	uint32_t cp = 0, v;
+	uint8_t lead, b1;
 
-	while (end - i >= 3 && b[i] >= 0xE3 && b[i] <= 0xED &&
-	       (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80) {
-		v = (uint32_t)(b[i] & 0x0F) << 12 | (uint32_t)(b[i + 1] & 0x3F) << 6 |
-		    (b[i + 2] & 0x3F);
-		if (!((v >= 0x3001 && v <= 0x9FFF && v != 0x3164) ||
-		      (v >= 0xAC00 && v <= 0xD7A3)))
+	/* Leads E4-E9 are U+4000-U+9FFF, all ideographs; E3 is kana and CJK
+	 * punctuation but for U+3000 (a look-alike space) and U+3164 (a
+	 * filler); EA B0 to ED 9D are Hangul syllables. */
+	while (end - i >= 3 && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80) {
+		lead = b[i];
+		b1 = b[i + 1];
+		if (lead == 0xE3 ? (b1 == 0x80 && b[i + 2] == 0x80) ||
+				   (b1 == 0x85 && b[i + 2] == 0xA4)
+				 : !((lead >= 0xE4 && lead <= 0xE9) || (lead == 0xEA && b1 >= 0xB0) ||
+				     lead == 0xEB || lead == 0xEC || (lead == 0xED && b1 <= 0x9D)))
 			break;
-		cp = v;
 		i += 3;
 	}
 	if (i == off)
 		return false;
-	c->s.last_cp = cp;
+	c->s.last_cp = (uint32_t)(b[i - 3] & 0x0F) << 12 | (uint32_t)(b[i - 2] & 0x3F) << 6 |
+		       (b[i - 1] & 0x3F);
 	c->s.last_end = i;
 	*next_off = i;
 	return true;
@@ -442,7 +688,7 @@ static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
 		return scan_date_at(c, off, next_off);
 	if (b[off] == '\'') {
 		*next_off = off + 1;
-		return apostrophe(c, off, 1);
+		return apostrophe(c, off, 1, false);
 	}
 	if (b[off] >= 0xE3 && b[off] <= 0xED && cjk_run(c, off, next_off))
 		return 0;
@@ -498,6 +744,7 @@ static void string_reset(struct scan_ctx *c, size_t start, size_t end)
 	s->unbalanced = false;
 	s->nlines = s->ntrailing = 0;
 	s->n_crlf = s->n_lf = s->n_cr = 0;
+	s->saw_crlf = false;
 	s->n_spacevar = 0;
 	s->first_pending = c->npend;
 }
@@ -505,7 +752,8 @@ static void string_reset(struct scan_ctx *c, size_t start, size_t end)
 int scan_string(struct scan_ctx *c, size_t start, size_t end)
 {
 	const uint8_t *b = c->body;
-	uint8_t pad[64];
+	uint32_t al = 0, ao = 0, qu = 0;
+	uint8_t pad[64], prev;
 	size_t i = start, base, at;
 	uint64_t m;
 	int rc;
@@ -513,13 +761,14 @@ int scan_string(struct scan_ctx *c, size_t start, size_t end)
 	string_reset(c, start, end);
 	while (i < end) {
 		base = i;
+		prev = i > start ? b[i - 1] : 0;
 		if (end - i >= 64) {
-			m = block_mask(b + i);
+			m = block_mask(c, b + i, prev, &al, &ao, &qu);
 		} else {
 			/* The tail: zero padding is masked off below. */
 			memset(pad, 0, sizeof(pad));
 			memcpy(pad, b + i, end - i);
-			m = block_mask(pad) & ((1ULL << (end - i)) - 1);
+			m = block_mask(c, pad, prev, &al, &ao, &qu) & ((1ULL << (end - i)) - 1);
 		}
 		while (m) {
 			at = base + (size_t)__builtin_ctzll(m);
@@ -535,5 +784,7 @@ int scan_string(struct scan_ctx *c, size_t start, size_t end)
 		if (i < base + 64)
 			i = base + 64 < end ? base + 64 : end;
 	}
+	c->plain_count[DRIFT_APOSTROPHE] += al;
+	c->plain_count[DRIFT_QUOTE] += ao + qu;
 	return scan_string_finish(c);
 }
