@@ -9,7 +9,6 @@
  * unusual shape, are reported.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "scan/scan.h"
@@ -111,18 +110,10 @@ static int record(struct scan_ctx *c, const struct date_parsed *d, size_t off,
 {
 	struct date_seen *ds;
 
-	if (c->ndates == c->dates_cap) {
-		size_t cap = c->dates_cap ? c->dates_cap * 2 : 32;
-		void *p;
-
-		if (cap > 65536)
-			return 0; /* enough to know the body's style */
-		p = realloc(c->dates, cap * sizeof(*c->dates));
-		if (!p)
-			return c->error = SCAN_ENOMEM;
-		c->dates = p;
-		c->dates_cap = cap;
-	}
+	if (c->ndates >= 65536)
+		return 0; /* enough to know the body's style */
+	if (scan_grow((void **)&c->dates, &c->dates_cap, c->ndates, sizeof(*c->dates)))
+		return c->error = SCAN_ENOMEM;
 	ds = &c->dates[c->ndates++];
 	ds->offset = off;
 	ds->length = len;

@@ -95,8 +95,7 @@ void scan_report_release(struct scan_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Grow an array of @size-byte items to hold one more. */
-static int grow(void **arr, size_t *cap, size_t n, size_t size)
+int scan_grow(void **arr, size_t *cap, size_t n, size_t size)
 {
 	size_t ncap;
 	void *p;
@@ -151,7 +150,7 @@ int scan_add(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
 		c->r->suppressed++;
 		return 0;
 	}
-	if (grow((void **)&c->pend, &c->pend_cap, c->npend, sizeof(*c->pend)))
+	if (scan_grow((void **)&c->pend, &c->pend_cap, c->npend, sizeof(*c->pend)))
 		return c->error = SCAN_ENOMEM;
 	p = &c->pend[c->npend++];
 	memset(p, 0, sizeof(*p));

@@ -164,15 +164,8 @@ int scan_note_role(struct scan_ctx *c, size_t start, size_t end)
 	o = origin_of_role(c->body + start, end - start, &is_type);
 	if (o == SCAN_ORIGIN_UNKNOWN || is_type != json_seg_is(&w->segs[2], "type"))
 		return 0;
-	if (c->nroles == c->roles_cap) {
-		size_t cap = c->roles_cap ? c->roles_cap * 2 : 32;
-		void *p = realloc(c->roles, cap * sizeof(*c->roles));
-
-		if (!p)
-			return c->error = SCAN_ENOMEM;
-		c->roles = p;
-		c->roles_cap = cap;
-	}
+	if (scan_grow((void **)&c->roles, &c->roles_cap, c->nroles, sizeof(*c->roles)))
+		return c->error = SCAN_ENOMEM;
 	r = &c->roles[c->nroles++];
 	r->list = list;
 	r->index = w->segs[1].index;

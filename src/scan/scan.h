@@ -220,6 +220,8 @@ struct scan_ctx {
 };
 
 /* engine.c */
+/* scan_grow - make room in *@arr (of *@cap items of @size bytes) for item @n. */
+int scan_grow(void **arr, size_t *cap, size_t n, size_t size);
 int scan_add(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
 	     uint32_t cp, uint32_t count, size_t off, size_t len,
 	     struct pending **out);
