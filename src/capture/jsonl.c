@@ -21,6 +21,9 @@
 #include "json/json.h"
 #include "util/banned.h"
 
+/* How far into a line the key of a capture record is looked for. */
+#define RECORD_KEY_WINDOW 4096
+
 /* Drop the pages behind us this often, not at every line. */
 #define ADVISE_STEP ((size_t)8 << 20)
 
@@ -100,10 +103,13 @@ int capture_line(struct capture_reader *r, const uint8_t *p, size_t n,
 		return capture_error(r, entry, offset,
 				     "line longer than %zu bytes; raise --max-body",
 				     r->max_body);
-	/* A line without the key "request" is a body as it is: no need to walk
-	 * it here, the scanner walks it (and reports it if it is not JSON).
-	 * This halves the work on the common capture of plain bodies. */
-	if (!memmem(p, n, "\"request\"", 9))
+	/* A line without the key "request" near its start is a body as it is:
+	 * no need to walk it here, the scanner walks it (and reports it if it
+	 * is not JSON).  This halves the work on the common capture of plain
+	 * bodies.  Capture tools write the request before the response; a
+	 * record whose "request" comes later than RECORD_KEY_WINDOW bytes is
+	 * still scanned, whole, as one body. */
+	if (!memmem(p, n < RECORD_KEY_WINDOW ? n : RECORD_KEY_WINDOW, "\"request\"", 9))
 		return capture_emit(r, CAPTURE_JSONL, entry, p, n, NULL, NULL);
 	rc = json_walk(p, n, CAPTURE_MAX_DEPTH, &v, &err);
 	/* Too deep for us is not necessarily too deep for the API: the

@@ -58,6 +58,14 @@ struct json_visitor {
 	 * content, @first the offset of the first one's content. */
 	int (*duplicate_key)(void *ctx, const struct json_walker *w,
 			     size_t start, size_t end, size_t first);
+	/* Optional, for string values only (keys still go to @string): read
+	 * the content from @start, just after the opening quote, find the
+	 * closing quote in the same pass and store its offset in *@end.
+	 * Return 0, or JSON_ESYNTAX with *@end at the bad escape (or at the
+	 * end of the body when the quote is missing).  A scanner that looks
+	 * at every byte anyway saves the walker a second pass. */
+	int (*consume)(void *ctx, const struct json_walker *w, size_t start,
+		       size_t *end);
 };
 
 #define JSON_ENOMEM (-1)

@@ -162,6 +162,23 @@ static int skip_string(struct walk *k, size_t *end)
 	return 0;
 }
 
+/* The visitor reads the string and finds its end (json_visitor.consume). */
+static int consume_string(struct walk *k, size_t *end)
+{
+	size_t start = k->pos;
+	int rc = k->v->consume(k->v->ctx, &k->w, start, end);
+
+	if (rc == JSON_ESYNTAX)
+		return *end >= k->w.len ? fail(k, rc, start - 1, "unterminated string")
+					: fail(k, rc, *end, "invalid escape in string");
+	if (rc)
+		return rc;
+	if (*end < start || *end >= k->w.len || k->w.body[*end] != '"')
+		return fail(k, JSON_ESYNTAX, start - 1, "unterminated string");
+	k->pos = *end + 1;
+	return 0;
+}
+
 static int skip_number(struct walk *k)
 {
 	const uint8_t *b = k->w.body;
@@ -352,8 +369,8 @@ static int read_value(struct walk *k, int *opened)
 		return open_container(k, b[k->pos] == '{' ? JSON_OBJECT : JSON_ARRAY);
 	case '"':
 		k->pos++;
-		rc = skip_string(k, &end);
-		if (!rc && k->v->string)
+		rc = k->v->consume ? consume_string(k, &end) : skip_string(k, &end);
+		if (!rc && k->v->string && !k->v->consume)
 			rc = k->v->string(k->v->ctx, &k->w, start + 1, end, 0);
 		kind = JSON_STRING;
 		break;

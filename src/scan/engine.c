@@ -233,6 +233,24 @@ static int on_string(void *ctx, const struct json_walker *w, size_t start,
 	return rc ? rc : c->error;
 }
 
+static int on_value_string(void *ctx, const struct json_walker *w, size_t start,
+			   size_t *end)
+{
+	struct scan_ctx *c = ctx;
+	int rc;
+
+	c->w = w;
+	c->path = NULL;
+	c->have_place = false;
+	c->s.is_key = false;
+	rc = scan_string_consume(c, start, end);
+	if (rc == SCAN_EJSON)
+		return JSON_ESYNTAX;
+	if (!rc && w->depth == 3)
+		rc = scan_note_role(c, start, *end);
+	return rc ? rc : c->error;
+}
+
 static int on_duplicate(void *ctx, const struct json_walker *w, size_t start,
 			size_t end, size_t first)
 {
@@ -314,6 +332,7 @@ int scan_body(const struct scan_engine *e, const uint8_t *body, size_t len,
 	ctx_reset(c, e, r, body, len);
 	v.ctx = c;
 	v.string = on_string;
+	v.consume = on_value_string;
 	v.duplicate_key = on_duplicate;
 	rc = json_walk(body, len, e->max_depth, &v, &jerr);
 	if (rc == JSON_ESYNTAX || rc == JSON_EDEPTH) {

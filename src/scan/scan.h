@@ -216,6 +216,8 @@ struct scan_ctx {
 	unsigned nvariants;
 	size_t last_scheme_match; /* offset, to report a sentence once */
 	struct buf tmp;
+	bool consuming;          /* the string's end is found by the scan */
+	size_t bad_at;           /* where a string went wrong */
 	int error;
 };
 
@@ -234,6 +236,10 @@ void scan_char_label(uint32_t cp, char *out, size_t n); /* "U+2019 RIGHT SINGLE 
 
 /* string.c */
 int scan_string(struct scan_ctx *c, size_t start, size_t end);
+/* scan_string_consume - scan a string value from @start to its closing
+ * quote, found in the same pass, and store the quote's offset in *@end; on
+ * SCAN_EJSON (a bad escape, or no closing quote) *@end is where. */
+int scan_string_consume(struct scan_ctx *c, size_t start, size_t *end);
 
 /* chars.c: what a non-ASCII character is */
 enum cclass {

@@ -212,8 +212,8 @@ static void classes_scalar(const uint8_t *p, const uint8_t trig[2], struct class
 
 static inline __attribute__((always_inline))
 uint64_t combine(const struct scan_ctx *c, const struct classes *k,
-		 uint8_t prev, uint32_t *apos_letters, uint32_t *apos_other,
-		 uint32_t *quotes)
+		 uint8_t prev, uint64_t keep, uint32_t *apos_letters,
+		 uint32_t *apos_other, uint32_t *quotes)
 {
 	uint64_t pbs = prev == '\\', psp = prev == ' ', pt = prev == 't';
 	uint64_t pletter = ((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z');
@@ -224,33 +224,35 @@ uint64_t combine(const struct scan_ctx *c, const struct classes *k,
 	boring = start & (((k->quote | k->t) >> 1) |
 			  ((k->n >> 1) & ~((k->space << 1) | psp) & ~((k->t << 1) | pt)));
 	letter_ap = k->ap & ((k->letter << 1) | pletter) & (k->letter >> 1);
-	*apos_letters += (uint32_t)__builtin_popcountll(letter_ap);
-	*apos_other += (uint32_t)__builtin_popcountll(k->ap & ~letter_ap);
-	*quotes += (uint32_t)__builtin_popcountll(boring & (k->quote >> 1));
+	*apos_letters += (uint32_t)__builtin_popcountll(letter_ap & keep);
+	*apos_other += (uint32_t)__builtin_popcountll(k->ap & ~letter_ap & keep);
+	*quotes += (uint32_t)__builtin_popcountll(boring & (k->quote >> 1) & keep);
 	/* A separator with two digits before and after it.  Digits beyond the
 	 * block are assumed present; the date parser checks for real. */
 	date = k->sep & ((k->digit << 1) | 1) & ((k->digit << 2) | 3) &
 	       ((k->digit >> 1) | (1ULL << 63)) & ((k->digit >> 2) | (3ULL << 62));
-	return k->odd | (k->bs & ~boring) | date |
+	/* A quote not escaped by a skipped escape: the end of the string, or
+	 * the second half of an escape that is looked at anyway. */
+	return k->odd | (k->bs & ~boring) | date | (k->quote & ~(boring << 1)) |
 	       (c->e->apos_all ? k->ap : k->ap & ((k->trig << 1) | ptrig));
 }
 
 #ifdef HAVE_AVX2_PATH
 __attribute__((target("avx2,popcnt")))
 static uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				uint32_t *al, uint32_t *ao, uint32_t *qu)
+				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu)
 {
 	struct classes k;
 
 	classes_avx2(p, c->e->apos_after, &k);
 	if (k.odd)
 		k.odd &= ~cjk_avx2(p);
-	return combine(c, &k, prev, al, ao, qu);
+	return combine(c, &k, prev, keep, al, ao, qu);
 }
 #endif
 
 static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				uint32_t *al, uint32_t *ao, uint32_t *qu)
+				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu)
 {
 	struct classes k;
 
@@ -263,7 +265,7 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
 	if (k.odd)
 		k.odd &= ~cjk_scalar(p);
 #endif
-	return combine(c, &k, prev, al, ao, qu);
+	return combine(c, &k, prev, keep, al, ao, qu);
 }
 
 /*
@@ -278,16 +280,18 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
  *   is looked at only after a byte that ends a scheme's text before an
  *   apostrophe slot ("Today'").
  * - a '-', '/' or '.' with two digits on each side may be a date.
- * Bits at the block's edges that depend on the next block are looked at.
+ * Only bytes in @keep are counted.  Bits at the block's edges that depend
+ * on the next block are looked at.
  */
 static inline uint64_t block_mask(const struct scan_ctx *c, const uint8_t *p,
-				  uint8_t prev, uint32_t *al, uint32_t *ao, uint32_t *qu)
+				  uint8_t prev, uint64_t keep, uint32_t *al,
+				  uint32_t *ao, uint32_t *qu)
 {
 #ifdef HAVE_AVX2_PATH
 	if (c->e->avx2)
-		return block_mask_avx2(c, p, prev, al, ao, qu);
+		return block_mask_avx2(c, p, prev, keep, al, ao, qu);
 #endif
-	return block_mask_base(c, p, prev, al, ao, qu);
+	return block_mask_base(c, p, prev, keep, al, ao, qu);
 }
 
 static uint32_t prev_cp(const struct scan_ctx *c, size_t off)
@@ -646,35 +650,60 @@ static int bad_utf8(struct scan_ctx *c, const struct json_char *ch, size_t off)
 				utf8_status_name((enum utf8_status)ch->utf8), c->body[off]);
 }
 
-/* A run of CJK ideographs, kana, CJK punctuation or Hangul syllables:
- * plain letters, decoded inline because CJK text is one every three bytes.
+/* One CJK ideograph, kana, CJK punctuation mark or Hangul syllable: a plain
+ * letter, decoded inline.  The block mask covers most CJK text itself; what
+ * reaches here is CJK punctuation and characters across block edges.
  * Returns false when the character at @off is not one of them. */
-static bool cjk_run(struct scan_ctx *c, size_t off, size_t *next_off)
+static bool cjk_char(struct scan_ctx *c, size_t off, size_t *next_off)
 {
 	const uint8_t *b = c->body;
-	size_t i = off, end = c->s.end;
-	uint8_t lead, b1;
+	uint8_t lead = b[off], b1, b2;
 
+	if (c->s.end - off < 3 || (b[off + 1] & 0xC0) != 0x80 || (b[off + 2] & 0xC0) != 0x80)
+		return false;
+	b1 = b[off + 1];
+	b2 = b[off + 2];
 	/* Leads E4-E9 are U+4000-U+9FFF, all ideographs; E3 is kana and CJK
 	 * punctuation but for U+3000 (a look-alike space) and U+3164 (a
 	 * filler); EA B0 to ED 9D are Hangul syllables. */
-	while (end - i >= 3 && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80) {
-		lead = b[i];
-		b1 = b[i + 1];
-		if (lead == 0xE3 ? (b1 == 0x80 && b[i + 2] == 0x80) ||
-				   (b1 == 0x85 && b[i + 2] == 0xA4)
-				 : !((lead >= 0xE4 && lead <= 0xE9) || (lead == 0xEA && b1 >= 0xB0) ||
-				     lead == 0xEB || lead == 0xEC || (lead == 0xED && b1 <= 0x9D)))
-			break;
-		i += 3;
-	}
-	if (i == off)
+	if (lead == 0xE3 ? (b1 == 0x80 && b2 == 0x80) || (b1 == 0x85 && b2 == 0xA4)
+			 : !((lead >= 0xE4 && lead <= 0xE9) || (lead == 0xEA && b1 >= 0xB0) ||
+			     lead == 0xEB || lead == 0xEC || (lead == 0xED && b1 <= 0x9D)))
 		return false;
-	c->s.last_cp = (uint32_t)(b[i - 3] & 0x0F) << 12 | (uint32_t)(b[i - 2] & 0x3F) << 6 |
-		       (b[i - 1] & 0x3F);
-	c->s.last_end = i;
-	*next_off = i;
+	c->s.last_cp = (uint32_t)(lead & 0x0F) << 12 | (uint32_t)(b1 & 0x3F) << 6 | (b2 & 0x3F);
+	c->s.last_end = off + 3;
+	*next_off = off + 3;
 	return true;
+}
+
+/* Full-width punctuation (U+FF01-U+FF5E) next to CJK text is how East
+ * Asian text is written: settled here without the general path, since it
+ * comes every few characters. */
+static bool fullwidth_in_cjk(struct scan_ctx *c, size_t off, size_t *next_off)
+{
+	const uint8_t *b = c->body;
+	uint32_t cp;
+
+	if (c->s.end - off < 3 || (b[off + 1] != 0xBC && b[off + 1] != 0xBD) ||
+	    (b[off + 2] & 0xC0) != 0x80)
+		return false;
+	cp = 0xF000 | (uint32_t)(b[off + 1] & 0x3F) << 6 | (b[off + 2] & 0x3F);
+	if (cp < 0xFF01 || cp > 0xFF5E || cp == 0xFF07 || cp == 0xFF02 ||
+	    !(scan_is_cjk(prev_cp(c, off)) || scan_is_cjk(next_cp(c, off + 3))))
+		return false;
+	c->s.last_cp = cp;
+	c->s.last_end = off + 3;
+	*next_off = off + 3;
+	return true;
+}
+
+/* Looking at a string's closing quote: the end of a string being consumed. */
+#define STRING_END 1
+
+static int bad_escape(struct scan_ctx *c, size_t off)
+{
+	c->bad_at = off;
+	return SCAN_EJSON;
 }
 
 /* Look at the byte at @off flagged by the block mask. */
@@ -684,22 +713,32 @@ static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
 	struct json_char ch;
 	int rc;
 
+	if (b[off] == '"') {
+		*next_off = off;
+		return STRING_END;
+	}
 	if (b[off] == '-' || b[off] == '/' || b[off] == '.')
 		return scan_date_at(c, off, next_off);
 	if (b[off] == '\'') {
 		*next_off = off + 1;
 		return apostrophe(c, off, 1, false);
 	}
-	if (b[off] >= 0xE3 && b[off] <= 0xED && cjk_run(c, off, next_off))
+	if (b[off] >= 0xE3 && b[off] <= 0xED && cjk_char(c, off, next_off))
 		return 0;
+	if (b[off] == 0xEF && fullwidth_in_cjk(c, off, next_off))
+		return 0;
+	if (b[off] == '\\' && off + 1 >= c->s.end)
+		return bad_escape(c, off);
 	if (b[off] == '\\' && b[off + 1] != 'u') {
 		/* A two-byte escape (the walker checked it): code is full of them. */
 		static const uint8_t plain[128] = {
 			['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b',
 			['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
 		};
-		uint32_t cp = plain[b[off + 1] & 0x7F];
+		uint32_t cp = b[off + 1] < 0x80 ? plain[b[off + 1]] : 0;
 
+		if (!cp)
+			return bad_escape(c, off);
 		rc = ascii_at(c, cp, off, 2, true, next_off);
 		c->s.last_cp = cp;
 		c->s.last_end = off + 2;
@@ -713,8 +752,8 @@ static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
 	case JSON_CHAR_LONE_SURROGATE:
 		rc = simple(c, R_JSON_LONE_SURROGATE, SCAN_SEV_MEDIUM, ch.cp, off, ch.len);
 		break;
-	case JSON_CHAR_BAD_ESCAPE: /* the walker rejects these; be safe */
-		return 0;
+	case JSON_CHAR_BAD_ESCAPE:
+		return bad_escape(c, off);
 	default:
 		if (ch.cp >= 0x80)
 			return char_at(c, ch.cp, off, ch.len, next_off);
@@ -749,42 +788,78 @@ static void string_reset(struct scan_ctx *c, size_t start, size_t end)
 	s->first_pending = c->npend;
 }
 
-int scan_string(struct scan_ctx *c, size_t start, size_t end)
+/* The loop: up to @end, or, when consuming, up to the closing quote. */
+static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 {
 	const uint8_t *b = c->body;
 	uint32_t al = 0, ao = 0, qu = 0;
 	uint8_t pad[64], prev;
+	const uint8_t *block;
 	size_t i = start, base, at;
 	uint64_t m;
-	int rc;
+	int rc = 0;
 
 	string_reset(c, start, end);
-	while (i < end) {
+	while (i < end && rc != STRING_END) {
 		base = i;
 		prev = i > start ? b[i - 1] : 0;
-		if (end - i >= 64) {
-			m = block_mask(c, b + i, prev, &al, &ao, &qu);
-		} else {
+		block = b + i;
+		if (end - i < 64) {
 			/* The tail: zero padding is masked off below. */
 			memset(pad, 0, sizeof(pad));
 			memcpy(pad, b + i, end - i);
-			m = block_mask(c, pad, prev, &al, &ao, &qu) & ((1ULL << (end - i)) - 1);
+			block = pad;
 		}
+		m = block_mask(c, block, prev, ~0ULL, &al, &ao, &qu);
+		if (end - i < 64)
+			m &= (1ULL << (end - i)) - 1;
 		while (m) {
 			at = base + (size_t)__builtin_ctzll(m);
 			m &= m - 1;
 			if (at < i)
 				continue; /* inside a character already decoded */
 			rc = look_at(c, at, &i);
-			if (rc)
+			if (rc < 0)
 				return rc;
+			if (rc == STRING_END) {
+				/* What the block holds past the quote is not this
+				 * string's: take back its counts. */
+				uint32_t xal = 0, xao = 0, xqu = 0;
+
+				block_mask(c, block, prev, ~0ULL << (at - base), &xal, &xao, &xqu);
+				al -= xal;
+				ao -= xao;
+				qu -= xqu;
+				c->s.end = at;
+				break;
+			}
 			/* Forget the bits of what that character spanned. */
 			m = i - base >= 64 ? 0 : m & (~0ULL << (i - base));
 		}
-		if (i < base + 64)
+		if (rc != STRING_END && i < base + 64)
 			i = base + 64 < end ? base + 64 : end;
+	}
+	if (rc != STRING_END && c->s.end == c->len && c->consuming) {
+		c->bad_at = c->len;
+		return SCAN_EJSON;
 	}
 	c->plain_count[DRIFT_APOSTROPHE] += al;
 	c->plain_count[DRIFT_QUOTE] += ao + qu;
 	return scan_string_finish(c);
+}
+
+int scan_string(struct scan_ctx *c, size_t start, size_t end)
+{
+	c->consuming = false;
+	return scan_content(c, start, end);
+}
+
+int scan_string_consume(struct scan_ctx *c, size_t start, size_t *end)
+{
+	int rc;
+
+	c->consuming = true;
+	rc = scan_content(c, start, c->len);
+	*end = rc == SCAN_EJSON ? c->bad_at : c->s.end;
+	return rc;
 }

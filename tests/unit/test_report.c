@@ -271,7 +271,7 @@ static int sarif_value(void *ctx, const struct json_walker *w,
 
 static void walk_sarif(const char *text, struct sarif_check *c)
 {
-	struct json_visitor v = { c, sarif_string, sarif_value, NULL };
+	struct json_visitor v = { .ctx = c, .string = sarif_string, .value = sarif_value };
 	struct json_error err;
 	int rc;
 
