@@ -345,7 +345,7 @@ int cmd_scan(int argc, char **argv)
 	struct scan_run run = { 0 };
 	struct report_opts ropt;
 	char err[512];
-	int rc;
+	int rc, frc;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc)
@@ -371,9 +371,15 @@ int cmd_scan(int argc, char **argv)
 	run.fail_on = a.fail_on;
 	run.worst = -1;
 	scan_report_init(&run.report);
-	rc = run.out ? scan_inputs(&run, &a, argc - optind, argv + optind) : EXIT_RUNTIME;
-	if (run.out && rc != EXIT_USAGE && report_finish(run.out)) {
-		fprintf(stderr, "overt: cannot write the report: %s\n", strerror(errno));
+	if (!run.out) {
+		fprintf(stderr, "overt: out of memory\n");
+		rc = EXIT_RUNTIME;
+	} else {
+		rc = scan_inputs(&run, &a, argc - optind, argv + optind);
+	}
+	if (run.out && rc != EXIT_USAGE && (frc = report_finish(run.out)) != 0) {
+		fprintf(stderr, "overt: cannot write the report: %s\n",
+			frc == REPORT_EIO ? strerror(errno) : report_strerror(frc));
 		rc = EXIT_RUNTIME;
 	}
 	report_free(run.out);
