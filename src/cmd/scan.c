@@ -11,10 +11,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "overt.h"
@@ -39,6 +41,12 @@ struct scan_run {
 	int worst;          /* highest severity shown, -1 for none */
 	size_t errors;
 	size_t bodies;
+	size_t findings;
+	/* Progress on stderr, when it is a terminal and the report is not. */
+	bool progress;
+	bool progress_shown;
+	double started, last_progress;
+	uint64_t bytes;
 };
 
 static const char usage_text[] =
@@ -68,15 +76,46 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void progress_clear(struct scan_run *run)
+{
+	if (run->progress_shown)
+		fputs("\r\033[K", stderr);
+	run->progress_shown = false;
+}
+
+/* At most five times a second: bytes, bodies and findings so far. */
+static void progress_tick(struct scan_run *run)
+{
+	double t = now(), secs = t - run->started;
+
+	if (!run->progress || t - run->last_progress < 0.2)
+		return;
+	run->last_progress = t;
+	fprintf(stderr, "\rscanning: %.1f MB, %zu bodies, %zu findings, %.0f MB/s\033[K",
+		(double)run->bytes / 1e6, run->bodies, run->findings,
+		secs > 0 ? (double)run->bytes / 1e6 / secs : 0.0);
+	run->progress_shown = true;
+}
+
 /* Print a diagnostic with control characters made harmless: file names
  * come from scanned directories, and a name may hold terminal escapes. */
-static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void diag(const char *fmt, ...)
+static void diag(struct scan_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void diag(struct scan_run *run, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
 	size_t i;
 
+	progress_clear(run);
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -113,14 +152,15 @@ static int on_body(void *ctx, const struct capture_body *b)
 	int rc;
 
 	run->bodies++;
+	run->bytes += b->len;
 	scan_body(run->engine, b->data, b->len, &run->report);
 	if (run->report.error == SCAN_ENOMEM) {
-		diag("out of memory scanning '%s'", b->file);
+		diag(run, "out of memory scanning '%s'", b->file);
 		return EXIT_RUNTIME;
 	}
 	if (run->report.error) {
 		entry_prefix(where, sizeof(where), b->file, b->entry);
-		diag("%s: %s; findings before that byte are reported", where,
+		diag(run, "%s: %s; findings before that byte are reported", where,
 		     run->report.error_msg);
 		run->errors++;
 	}
@@ -128,6 +168,8 @@ static int on_body(void *ctx, const struct capture_body *b)
 	for (i = 0; i < run->report.nfindings; i++)
 		if ((int)run->report.findings[i].severity > run->worst)
 			run->worst = (int)run->report.findings[i].severity;
+	run->findings += run->report.nfindings;
+	progress_tick(run);
 	rc = report_body(run->out, b->file, b->entry, b->data, b->len, &run->report);
 	if (rc) {
 		fprintf(stderr, "overt: cannot write the report: %s\n", report_strerror(rc));
@@ -145,15 +187,15 @@ static int on_error(void *ctx, const char *file, long entry, size_t offset,
 	/* Messages about whole files name the file themselves. */
 	if (entry < 0 && offset == SIZE_MAX &&
 	    (!strncmp(msg, "cannot ", 7) || !strncmp(msg, "skipping ", 9))) {
-		diag("%s", msg);
+		diag(run, "%s", msg);
 		run->errors++;
 		return 0;
 	}
 	entry_prefix(where, sizeof(where), file, entry);
 	if (offset != SIZE_MAX)
-		diag("%s: byte %zu: %s", where, offset, msg);
+		diag(run, "%s: byte %zu: %s", where, offset, msg);
 	else
-		diag("%s: %s", where, msg);
+		diag(run, "%s: %s", where, msg);
 	run->errors++;
 	return 0;
 }
@@ -370,6 +412,8 @@ int cmd_scan(int argc, char **argv)
 	run.min_severity = a.min_severity;
 	run.fail_on = a.fail_on;
 	run.worst = -1;
+	run.progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+	run.started = run.last_progress = now();
 	scan_report_init(&run.report);
 	if (!run.out) {
 		fprintf(stderr, "overt: out of memory\n");
@@ -377,6 +421,7 @@ int cmd_scan(int argc, char **argv)
 	} else {
 		rc = scan_inputs(&run, &a, argc - optind, argv + optind);
 	}
+	progress_clear(&run);
 	if (run.out && rc != EXIT_USAGE && (frc = report_finish(run.out)) != 0) {
 		fprintf(stderr, "overt: cannot write the report: %s\n",
 			frc == REPORT_EIO ? strerror(errno) : report_strerror(frc));
