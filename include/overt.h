@@ -72,6 +72,7 @@ struct scan_report {
 	size_t cap;
 	void *arena;
 	void *scratch;
+	int nested;            /* scanning JSON found inside a string */
 };
 
 enum scan_error {

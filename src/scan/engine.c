@@ -84,6 +84,11 @@ static void ctx_free(struct scan_ctx *c)
 	free(c->pend);
 	free(c->dates);
 	free(c->roles);
+	if (c->inner) {
+		scan_report_release(c->inner);
+		free(c->inner);
+	}
+	buf_release(&c->inner_body);
 	buf_release(&c->tmp);
 	free(c);
 }
@@ -248,6 +253,8 @@ static int on_value_string(void *ctx, const struct json_walker *w, size_t start,
 		return JSON_ESYNTAX;
 	if (!rc && w->depth == 3)
 		rc = scan_note_role(c, start, *end);
+	if (!rc && !c->r->nested && json_seg_is(&w->segs[w->depth - 1], "arguments"))
+		rc = scan_nested(c, start, *end);
 	return rc ? rc : c->error;
 }
 
@@ -281,6 +288,7 @@ static struct scan_ctx *ctx_get(struct scan_report *r)
 		if (!c)
 			return NULL;
 		buf_init(&c->tmp, 1 << 20);
+		buf_init(&c->inner_body, SIZE_MAX / 2);
 		r->scratch = c;
 	}
 	if (!r->arena) {

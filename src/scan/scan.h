@@ -60,7 +60,7 @@ enum rule {
 	R_WS_LINE_SEPARATOR,
 	R_WS_MIXED_NEWLINES,
 	R_SCAN_TRUNCATED,
-	R_SCHEME, /* rule id comes from the scheme */
+	R_SCHEME, /* rule id comes from the scheme, or from a nested scan */
 	R_COUNT
 };
 
@@ -217,6 +217,8 @@ struct scan_ctx {
 	size_t last_scheme_match; /* offset, to report a sentence once */
 	struct buf tmp;
 	bool consuming;          /* the string's end is found by the scan */
+	struct scan_report *inner; /* for JSON text inside a string */
+	struct buf inner_body;
 	size_t bad_at;           /* where a string went wrong */
 	int error;
 };
@@ -327,6 +329,9 @@ void scan_place_of(const struct json_walker *w, struct place *p);
 int scan_note_role(struct scan_ctx *c, size_t start, size_t end);
 void scan_roles_sort(struct scan_ctx *c); /* before scan_resolve_origin */
 enum scan_origin scan_resolve_origin(const struct scan_ctx *c, const struct place *p);
+
+/* nested.c */
+int scan_nested(struct scan_ctx *c, size_t start, size_t end);
 
 /* finish.c */
 int scan_string_finish(struct scan_ctx *c);

@@ -451,6 +451,25 @@ static void paths_with_odd_keys(void **state)
 	assert_string_equal(report.findings[1].json_path, "$[\"a b\"][\"k\\u200b\"]");
 }
 
+/* Tool-call arguments are JSON in a string; an ensure_ascii encoder
+ * turns a hidden character into an escape inside that JSON. */
+static void nested_arguments(void **state)
+{
+	const char *body = "{\"input\":[{\"type\":\"function_call\",\"arguments\":"
+			   "\"{\\\"cmd\\\": \\\"ls\\\\u200b -la\\\"}\"}]}";
+	const struct scan_finding *f;
+
+	(void)state;
+	assert_int_equal(scan(body), 0);
+	f = find("invisible.zero-width");
+	assert_non_null(f);
+	assert_int_equal(f->byte_offset, (size_t)(strstr(body, "\\\\u200b") - body));
+	assert_int_equal(f->byte_length, 7);
+	assert_int_equal(f->origin, SCAN_ORIGIN_ASSISTANT);
+	assert_string_equal(f->json_path, "$.input[0].arguments");
+	assert_non_null(strstr(f->message, "$.cmd"));
+}
+
 static void findings_cap(void **state)
 {
 	struct scan_options o = { .max_findings = 5 };
@@ -510,6 +529,7 @@ int main(void)
 		cmocka_unit_test(depth_limit),
 		cmocka_unit_test(origins),
 		cmocka_unit_test(paths_with_odd_keys),
+		cmocka_unit_test(nested_arguments),
 		cmocka_unit_test(findings_cap),
 		cmocka_unit_test(bad_scheme_file),
 	};
