@@ -253,7 +253,7 @@ static int on_value_string(void *ctx, const struct json_walker *w, size_t start,
 		return JSON_ESYNTAX;
 	if (!rc && w->depth == 3)
 		rc = scan_note_role(c, start, *end);
-	if (!rc && !c->r->nested && json_seg_is(&w->segs[w->depth - 1], "arguments"))
+	if (!rc && !c->r->nested && w->depth && json_seg_is(&w->segs[w->depth - 1], "arguments"))
 		rc = scan_nested(c, start, *end);
 	return rc ? rc : c->error;
 }

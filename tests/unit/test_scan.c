@@ -380,6 +380,11 @@ static void json_structure(void **state)
 	assert_non_null(strstr(report.error_msg, "byte 10"));
 	assert_int_equal(scan("{\"a\":\"x\\q\"}"), SCAN_EJSON);
 	assert_int_equal(report.error_offset, 7);
+	/* a body that is one string, or nothing but a number */
+	assert_int_equal(scan("\"\""), 0);
+	assert_int_equal(scan("\"x\\u200b\""), 0);
+	assert_non_null(find("invisible.zero-width"));
+	assert_int_equal(scan("-1.5e3"), 0);
 	/* findings before the error are kept */
 	assert_int_equal(scan("{\"a\":\"x\\u200by\", \"b\": tru}"), SCAN_EJSON);
 	assert_non_null(find("invisible.zero-width"));
