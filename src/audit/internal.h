@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - what the audit files share: the store, the typed column
+ * values the hash chain is computed over, and the body codec.
+ *
+ * The writer and audit_verify both turn a row into an array of typed
+ * values (struct cval) and hash that, so the canonical serialisation has
+ * one implementation and the two sides cannot drift apart.
+ */
+#ifndef OVERT_AUDIT_INTERNAL_H
+#define OVERT_AUDIT_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "audit/audit.h"
+
+#define HASH_LEN 32
+/* The largest body we store or decompress: checked before any allocation. */
+#define AUDIT_MAX_BODY ((uint64_t)1 << 30)
+#define MAX_COLS 16
+
+enum cval_type { CV_NULL, CV_INT, CV_TEXT, CV_BLOB };
+
+/* One column value, borrowed. */
+struct cval {
+	enum cval_type type;
+	int64_t i;
+	const void *p;
+	size_t n;
+};
+
+/* The tables in the chain, with their hashed columns in canonical order
+ * (prev_hash and hash follow them in every table). */
+enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS, T_COUNT };
+
+struct table_def {
+	const char *name;
+	const char *cols;   /* comma-separated, id first */
+	int ncols;
+};
+
+extern const struct table_def audit_tables[T_COUNT];
+
+struct qrec;
+
+/* The conversations whose last request body the writer keeps in memory. */
+#define CONV_CACHE 32
+struct conv {
+	char *key;
+	int64_t body_id;
+	int depth;
+	uint8_t *raw;
+	size_t len;
+	uint64_t used;
+};
+
+struct chain_head {
+	uint64_t seq;
+	uint8_t hash[HASH_LEN];
+	int64_t next_id[T_COUNT];
+};
+
+struct audit_store {
+	sqlite3 *db;
+	int readonly;
+	int lockfd;          /* our descriptor of the file, holding the writer lock */
+	char *path;
+	struct audit_options opt;
+	/* writer only, owned by the writer thread */
+	struct chain_head head;
+	sqlite3_stmt *ins[T_COUNT];
+	sqlite3_stmt *ins_chain;
+	struct conv convs[CONV_CACHE];
+	uint64_t tick;
+	void *cctx;
+	void *dctx;
+	/* shared with submitters, under lock */
+	pthread_mutex_t lock;
+	pthread_cond_t more;    /* records queued, or closing */
+	pthread_cond_t done;    /* records committed or lost */
+	pthread_t thread;
+	int started;
+	int closing;
+	int flush;            /* audit_sync is waiting: commit without delay */
+	struct qrec *qhead, *qtail;
+	size_t qbytes;
+	uint64_t finished;      /* committed + lost */
+	struct audit_status st;
+};
+
+/* chain.c */
+void audit_row_hash(const uint8_t prev[HASH_LEN], uint64_t seq,
+		    enum audit_table t, const struct cval *v, int n,
+		    uint8_t out[HASH_LEN]);
+int audit_cval_from_column(sqlite3_stmt *st, int col, struct cval *v);
+
+/* body.c: the stored form of body @id, decompressed (malloc'd, caller
+ * frees; *@raw may be NULL for an empty body). */
+int audit_body_read(struct audit_store *s, int64_t id, uint8_t **raw,
+		    size_t *len);
+/* body.c: compress @raw alone or against @dict (NULL for none). */
+int audit_body_compress(struct audit_store *s, const uint8_t *raw, size_t len,
+			const uint8_t *dict, size_t dictlen, uint8_t **out,
+			size_t *outlen);
+
+/* writer.c */
+int audit_writer_start(struct audit_store *s, char *err, size_t errlen);
+void audit_writer_stop(struct audit_store *s);
+void audit_conv_release(struct audit_store *s);
+
+/* store.c */
+void audit_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int audit_origin_parse(const char *name);
+int audit_check_schema(sqlite3 *db, const char *path, char *err, size_t errlen);
+
+#endif
