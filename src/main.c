@@ -13,6 +13,12 @@
 static const struct cmd commands[] = {
 	{ "scan", cmd_scan,
 	  "find covert channels in captured requests (JSON, JSON lines, HAR)" },
+	{ "proxy", cmd_proxy,
+	  "an inline-inspecting reverse proxy for model APIs" },
+	{ "mock", cmd_mock,
+	  "a mock model API server (Anthropic, OpenAI, Gemini) that records requests" },
+	{ "log", cmd_log,
+	  "list, show, export and verify the audit log" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -25,5 +25,8 @@ struct cmd {
 };
 
 int cmd_scan(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
+int cmd_mock(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 #endif

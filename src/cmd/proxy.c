@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proxy.c - `overt proxy`: the inline-inspecting reverse proxy.
+ *
+ * Parses the command line into a proxy_config and runs the proxy; all the
+ * work is in src/proxy/.  Listening beyond this machine is refused: it
+ * needs an access token, which this version does not have yet.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "overt.h"
+#include "cmd/cmd.h"
+#include "proxy/proxy.h"
+#include "util/parse.h"
+#include "util/banned.h"
+
+static const char usage_text[] =
+	"usage: overt proxy --upstream URL [options]\n"
+	"\n"
+	"A reverse proxy for model APIs that scans every request before it leaves.\n"
+	"Point an agent's base URL at it, e.g. ANTHROPIC_BASE_URL=http://127.0.0.1:8787.\n"
+	"\n"
+	"      --upstream URL       where requests go, e.g. https://api.anthropic.com\n"
+	"      --listen ADDR        127.0.0.1:8787 (default), [::1]:PORT or unix:/path\n"
+	"      --action ACTION      log (default): forward and log findings;\n"
+	"                           block: refuse requests with findings at --block-at\n"
+	"      --block-at SEVERITY  with --action block (default high)\n"
+	"      --alert-at SEVERITY  findings logged to stderr (default medium)\n"
+	"      --cacert FILE        trust this CA file for the upstream too\n"
+	"      --max-body SIZE      largest request body (default 32M; larger gets 413)\n"
+	"      --ready-file FILE    write the listening address to FILE once listening\n"
+	"      --db PATH            keep a tamper-evident audit log (SQLite, mode 0600);\n"
+	"                           see 'overt log'\n"
+	"      --fail-open          forward requests even when the audit log cannot be\n"
+	"                           written (default: refuse them with 503)\n"
+	"  -h, --help               show this help\n";
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "overt proxy: %s '%s'\nsee 'overt proxy --help'\n", what, arg);
+	return EXIT_USAGE;
+}
+
+static int parse(int argc, char **argv, struct proxy_config *c)
+{
+	static const struct option opts[] = {
+		{ "upstream", required_argument, NULL, 'u' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "action", required_argument, NULL, 'a' },
+		{ "block-at", required_argument, NULL, 'B' },
+		{ "alert-at", required_argument, NULL, 'A' },
+		{ "cacert", required_argument, NULL, 'c' },
+		{ "max-body", required_argument, NULL, 'm' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "fail-open", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t size;
+	int opt, sev;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'u': c->upstream = optarg; break;
+		case 'l': c->listen = optarg; break;
+		case 'c': c->cacert = optarg; break;
+		case 'r': c->ready_file = optarg; break;
+		case 'd': c->db = optarg; break;
+		case 'o': c->fail_open = true; break;
+		case 'a':
+			if (strcmp(optarg, "log") && strcmp(optarg, "block"))
+				return usage_error("--action takes log or block, not", optarg);
+			c->action = optarg[0] == 'b' ? PROXY_BLOCK : PROXY_LOG;
+			break;
+		case 'B':
+		case 'A':
+			sev = scan_severity_parse(optarg);
+			if (sev < 0)
+				return usage_error("a severity is info, low, medium, high or critical, not", optarg);
+			*(opt == 'B' ? &c->block_at : &c->alert_at) = (enum scan_severity)sev;
+			break;
+		case 'm':
+			if (parse_size(optarg, (uint64_t)1 << 32, &size) || !size)
+				return usage_error("--max-body takes a size such as 32M, not", optarg);
+			c->max_body = (size_t)size;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!c->upstream)
+		return usage_error("--upstream is required, e.g.", "https://api.anthropic.com");
+	if (strncmp(c->upstream, "http://", 7) && strncmp(c->upstream, "https://", 8))
+		return usage_error("--upstream takes an http:// or https:// URL, not", c->upstream);
+	return 0;
+}
+
+int cmd_proxy(int argc, char **argv)
+{
+	struct proxy_config cfg = {
+		.action = PROXY_LOG, .block_at = SCAN_SEV_HIGH, .alert_at = SCAN_SEV_MEDIUM,
+		.log = stderr,
+	};
+	struct scan_engine *engine;
+	char err[512];
+	int rc = parse(argc, argv, &cfg);
+
+	if (rc)
+		return rc < 0 ? EXIT_CLEAN : rc;
+	if (!proxy_listen_is_loopback(cfg.listen)) {
+		fprintf(stderr, "overt: refusing to listen on '%s': only loopback addresses "
+			"are allowed until the proxy has access tokens\n", cfg.listen);
+		return EXIT_CONFIG;
+	}
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	engine = scan_engine_new(NULL, err, sizeof(err));
+	if (!engine) {
+		fprintf(stderr, "overt: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	rc = proxy_run(&cfg, engine, err, sizeof(err));
+	scan_engine_free(engine);
+	if (rc) {
+		fprintf(stderr, "overt: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_CLEAN;
+}
