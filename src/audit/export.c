@@ -23,25 +23,6 @@
 #define LINE_MAX_BYTES ((size_t)1 << 34)
 #define TRY(x) do { if ((rc = (x)) != 0) return rc; } while (0)
 
-static int valid_utf8(const uint8_t *p, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	while (n) {
-		if (*p < 0x80) {
-			p++;
-			n--;
-			continue;
-		}
-		if (utf8_decode(p, n, &cp, &len) != UTF8_OK)
-			return 0;
-		p += len;
-		n -= len;
-	}
-	return 1;
-}
-
 static int add_str(struct buf *b, const char *s)
 {
 	return s ? json_write_string(b, s, strlen(s)) : buf_adds(b, "null");
@@ -56,7 +37,7 @@ static int add_body(struct buf *b, const char *name, const uint8_t *p, size_t n)
 	TRY(buf_printf(b, ",\"%s\":", name));
 	if (!p)
 		return buf_adds(b, "null");
-	if (valid_utf8(p, n))
+	if (utf8_valid(p, n))
 		return json_write_string(b, (const char *)p, n);
 	if (n > (size_t)1 << 30)
 		return AUDIT_ETOOBIG;

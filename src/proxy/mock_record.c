@@ -114,25 +114,6 @@ static int is_secret(const char *name)
 	return 0;
 }
 
-static int valid_utf8(const uint8_t *p, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	while (n) {
-		if (*p < 0x80) {
-			p++;
-			n--;
-			continue;
-		}
-		if (utf8_decode(p, n, &cp, &len) != UTF8_OK)
-			return 0;
-		p += len;
-		n -= len;
-	}
-	return 1;
-}
-
 static int add_base64(struct buf *out, const uint8_t *p, size_t n)
 {
 	size_t cap = 4 * ((n + 2) / 3) + 1;
@@ -223,7 +204,7 @@ static int render(struct buf *out, unsigned long seq, const char *when,
 	buf_release(&v);
 	rc = rc ? rc : buf_adds(out, "],\"body\":");
 	rc = rc ? rc : json_write_string(out, (const char *)req->body, req->body_len);
-	if (!rc && !valid_utf8(req->body, req->body_len)) {
+	if (!rc && !utf8_valid(req->body, req->body_len)) {
 		rc = buf_adds(out, ",\"body_base64\":");
 		rc = rc ? rc : add_base64(out, req->body, req->body_len);
 	}

@@ -52,6 +52,25 @@ enum utf8_status utf8_decode(const uint8_t *p, size_t n, uint32_t *cp,
 	return UTF8_OK;
 }
 
+int utf8_valid(const uint8_t *p, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	while (n) {
+		if (*p < 0x80) {
+			p++;
+			n--;
+			continue;
+		}
+		if (utf8_decode(p, n, &cp, &len) != UTF8_OK)
+			return 0;
+		p += len;
+		n -= len;
+	}
+	return 1;
+}
+
 const char *utf8_status_name(enum utf8_status st)
 {
 	switch (st) {

@@ -36,6 +36,9 @@ static inline int utf8_is_noncharacter(uint32_t cp)
 	return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
+/* utf8_valid - whether all of @p (@n bytes) is valid UTF-8. */
+int utf8_valid(const uint8_t *p, size_t n);
+
 /* utf8_status_name - "overlong" and so on, for messages. */
 const char *utf8_status_name(enum utf8_status st);
 
