@@ -6,6 +6,7 @@
  * work is in src/proxy/.  Listening beyond this machine is refused: it
  * needs an access token, which this version does not have yet.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +14,22 @@
 
 #include "overt.h"
 #include "cmd/cmd.h"
+#include "proxy/config.h"
 #include "proxy/proxy.h"
+#include "util/file.h"
 #include "util/parse.h"
 #include "util/banned.h"
 
 static const char usage_text[] =
 	"usage: overt proxy --upstream URL [options]\n"
+	"       overt proxy --config FILE [options]\n"
 	"\n"
 	"A reverse proxy for model APIs that scans every request before it leaves.\n"
 	"Point an agent's base URL at it, e.g. ANTHROPIC_BASE_URL=http://127.0.0.1:8787.\n"
 	"\n"
 	"      --upstream URL       where requests go, e.g. https://api.anthropic.com\n"
+	"      --config FILE        routes by path to several upstreams, and settings\n"
+	"                           (docs/PROXY.md); the options here override it\n"
 	"      --listen ADDR        127.0.0.1:8787 (default), [::1]:PORT or unix:/path\n"
 	"      --action ACTION      log (default): forward and log findings;\n"
 	"                           block: refuse requests with findings at --block-at\n"
@@ -48,6 +54,7 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 {
 	static const struct option opts[] = {
 		{ "upstream", required_argument, NULL, 'u' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "action", required_argument, NULL, 'a' },
 		{ "block-at", required_argument, NULL, 'B' },
@@ -66,6 +73,7 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'u': c->upstream = optarg; break;
+		case 'C': break; /* read before the other options */
 		case 'l': c->listen = optarg; break;
 		case 'c': c->cacert = optarg; break;
 		case 'r': c->ready_file = optarg; break;
@@ -96,11 +104,47 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 			return EXIT_USAGE;
 		}
 	}
-	if (!c->upstream)
-		return usage_error("--upstream is required, e.g.", "https://api.anthropic.com");
-	if (strncmp(c->upstream, "http://", 7) && strncmp(c->upstream, "https://", 8))
+	if (!c->upstream && !c->nroutes)
+		return usage_error("--upstream (or --config with routes) is required, e.g.",
+				   "https://api.anthropic.com");
+	if (c->upstream && strncmp(c->upstream, "http://", 7) && strncmp(c->upstream, "https://", 8))
 		return usage_error("--upstream takes an http:// or https:// URL, not", c->upstream);
 	return 0;
+}
+
+/* The --config argument, found before getopt so the other options can
+ * override what the file says. */
+static const char *config_path(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return NULL;
+}
+
+static int load_config(const char *path, struct proxy_config *cfg, struct proxy_file *file)
+{
+	char err[512];
+	struct buf text;
+	int rc;
+
+	buf_init(&text, 1 << 20);
+	rc = read_small_file(path, &text);
+	if (rc) {
+		fprintf(stderr, "overt: cannot read '%s': %s\n", path,
+			rc == READ_EIO ? strerror(errno) : "larger than 1 MiB or out of memory");
+	} else if (proxy_config_load(path, text.data ? text.data : "", text.len, cfg, file,
+				     err, sizeof(err))) {
+		fprintf(stderr, "overt: %s\n", err);
+		rc = -1;
+	}
+	buf_release(&text);
+	return rc;
 }
 
 int cmd_proxy(int argc, char **argv)
@@ -109,28 +153,38 @@ int cmd_proxy(int argc, char **argv)
 		.action = PROXY_LOG, .block_at = SCAN_SEV_HIGH, .alert_at = SCAN_SEV_MEDIUM,
 		.log = stderr,
 	};
+	const char *config = config_path(argc, argv);
+	struct proxy_file file = { 0 };
 	struct scan_engine *engine;
 	char err[512];
-	int rc = parse(argc, argv, &cfg);
+	int rc;
 
-	if (rc)
+	if (config && load_config(config, &cfg, &file))
+		return EXIT_CONFIG;
+	rc = parse(argc, argv, &cfg);
+	if (rc) {
+		proxy_file_release(&file);
 		return rc < 0 ? EXIT_CLEAN : rc;
+	}
 	if (!proxy_listen_is_loopback(cfg.listen)) {
 		fprintf(stderr, "overt: refusing to listen on '%s': only loopback addresses "
 			"are allowed until the proxy has access tokens\n", cfg.listen);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto out;
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	engine = scan_engine_new(NULL, err, sizeof(err));
 	if (!engine) {
 		fprintf(stderr, "overt: %s\n", err);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto out;
 	}
 	rc = proxy_run(&cfg, engine, err, sizeof(err));
 	scan_engine_free(engine);
-	if (rc) {
+	if (rc)
 		fprintf(stderr, "overt: %s\n", err);
-		return EXIT_RUNTIME;
-	}
-	return EXIT_CLEAN;
+	rc = rc ? EXIT_RUNTIME : EXIT_CLEAN;
+out:
+	proxy_file_release(&file);
+	return rc;
 }

@@ -24,6 +24,7 @@
 #include "cmd/cmd.h"
 #include "report/report.h"
 #include "util/buf.h"
+#include "util/file.h"
 #include "util/parse.h"
 #include "util/banned.h"
 
@@ -208,25 +209,20 @@ struct scheme_set {
 static int read_scheme_file(const char *path, struct scan_scheme_source *s)
 {
 	struct buf b;
-	char chunk[8192];
-	size_t got;
-	FILE *f = fopen(path, "rb");
+	int rc;
 
-	if (!f) {
-		fprintf(stderr, "overt: cannot open '%s': %s\n", path, strerror(errno));
-		return -1;
-	}
 	buf_init(&b, MAX_SCHEME_FILE);
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(&b, chunk, got)) {
+	rc = read_small_file(path, &b);
+	if (rc) {
+		if (rc == BUF_ETOOBIG)
 			fprintf(stderr, "overt: '%s' is larger than 1 MiB; a scheme "
 				"file is a small JSON document\n", path);
-			fclose(f);
-			buf_release(&b);
-			return -1;
-		}
+		else
+			fprintf(stderr, "overt: cannot read '%s': %s\n", path,
+				rc == READ_EIO ? strerror(errno) : "out of memory");
+		buf_release(&b);
+		return -1;
 	}
-	fclose(f);
 	s->len = b.len;
 	s->text = buf_take(&b);
 	s->name = strdup(path);

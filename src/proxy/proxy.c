@@ -16,6 +16,7 @@
 
 #include "audit/audit.h"
 #include "proxy/api.h"
+#include "proxy/config.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
 #include "proxy/upstream.h"
@@ -29,7 +30,6 @@ struct proxy {
 	struct http_server *srv;
 	struct upstream *up;
 	struct audit_store *audit; /* NULL without --db */
-	size_t base_len;          /* upstream base URL without a trailing '/' */
 };
 
 /* Replies kept for the audit log, per exchange; the rest is relayed but
@@ -49,6 +49,7 @@ struct exchange {
 	int64_t time_ms;          /* wall clock at the start, for the record */
 	int64_t ttfb_ms;
 	uint64_t reply_bytes;
+	const char *route;        /* the upstream it went to */
 	struct scan_report report;
 	struct buf url;
 	struct buf reply;         /* the reply as relayed, for the audit log */
@@ -159,7 +160,7 @@ static void record(struct proxy *p, struct exchange *x, const struct http_reques
 	conversation_of(req, conv, sizeof(conv));
 	ax.time_ms = x->time_ms;
 	ax.client = req->peer;
-	ax.route = p->cfg.upstream;
+	ax.route = x->route;
 	ax.method = req->method;
 	ax.path = req->target;
 	ax.status = status;
@@ -297,9 +298,22 @@ static void on_cancel(void *arg)
 static void forward(struct proxy *p, struct exchange *x, struct http_request *req)
 {
 	static const struct upstream_callbacks cbs = { on_head, on_data, on_done };
+	const struct proxy_route *route = proxy_route_for(&p->cfg, req->path);
+	const char *base = route ? route->upstream : p->cfg.upstream;
+	size_t base_len;
 	int rc;
 
-	if (buf_add(&x->url, p->cfg.upstream, p->base_len) || buf_adds(&x->url, req->target)) {
+	if (!base) {
+		refuse(x->res, x->api, 404, "overt has no route for this path; add one to "
+		       "the proxy's configuration");
+		exchange_free(x);
+		return;
+	}
+	x->route = base;
+	base_len = strlen(base);
+	while (base_len && base[base_len - 1] == '/')
+		base_len--;
+	if (buf_add(&x->url, base, base_len) || buf_adds(&x->url, req->target)) {
 		refuse(x->res, x->api, 414, "overt: the request target is too long");
 		exchange_free(x);
 		return;
@@ -429,8 +443,9 @@ static int start(struct proxy *p, char *err, size_t errlen)
 	if (!rc)
 		rc = http_server_catch_signals(p->srv, 10000);
 	if (!rc && p->cfg.log)
-		fprintf(p->cfg.log, "overt: proxy listening on %s, upstream %s\n",
-			http_server_address(p->srv), p->cfg.upstream);
+		fprintf(p->cfg.log, "overt: proxy listening on %s, %s%s\n",
+			http_server_address(p->srv), p->cfg.upstream ? "upstream " : "routes from the configuration",
+			p->cfg.upstream ? p->cfg.upstream : "");
 	if (!rc && p->cfg.ready_file)
 		rc = write_ready(p->cfg.ready_file, http_server_address(p->srv), err, errlen);
 	return rc;
@@ -449,9 +464,6 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 	}
 	p->cfg = *cfg;
 	p->engine = engine;
-	p->base_len = strlen(cfg->upstream);
-	while (p->base_len && cfg->upstream[p->base_len - 1] == '/')
-		p->base_len--;
 	rc = start(p, err, errlen);
 	if (!rc)
 		uv_run(&p->loop, UV_RUN_DEFAULT);

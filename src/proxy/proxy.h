@@ -21,9 +21,17 @@ enum proxy_action {
 	PROXY_BLOCK,  /* refuse requests with findings at or above block_at */
 };
 
+/* Requests whose path starts with @prefix go to @upstream (a base URL). */
+struct proxy_route {
+	const char *prefix;
+	const char *upstream;
+};
+
 struct proxy_config {
 	const char *listen;       /* NULL: 127.0.0.1:8787 */
-	const char *upstream;     /* base URL, "https://api.anthropic.com" */
+	const char *upstream;     /* base URL for every path, or NULL with routes */
+	const struct proxy_route *routes; /* longest prefix wins */
+	size_t nroutes;
 	const char *cacert;       /* extra CA file for the upstream, or NULL */
 	enum proxy_action action;
 	enum scan_severity block_at; /* with PROXY_BLOCK */

@@ -115,4 +115,30 @@ run "$OVERT" log export --db "$TMP/audit.db" --rule scheme.date-marker-2026 --fo
 expect_out "scheme.date-marker-2026" "audit log finds the marker"
 [ "$(stat -c %a "$TMP/audit.db")" = 600 ] && ok || fail "audit file mode"
 
+# A configuration file routes by path prefix to several upstreams; a typo
+# in it is an error naming the setting, not a silent default.
+start mock2 mock --record "$TMP/rec2"
+mock2=$addr
+cat > "$TMP/proxy.json" <<JSON
+{"schema": 1,
+ "routes": [{"prefix": "/v1/messages", "upstream": "http://$mock"},
+            {"prefix": "/v1/chat/", "upstream": "http://$mock2/"}],
+ "alert_at": "low"}
+JSON
+start routed proxy --config "$TMP/proxy.json"
+n1=$(ls "$TMP/rec" | grep -c '^[0-9]')
+post r1 "http://$addr/v1/chat/completions" '{"model":"m","messages":[{"role":"user","content":"a\u00a0b"}]}'
+[ "$code" = 200 ] && ok || fail "route to the second upstream: $code"
+[ "$(ls "$TMP/rec2" | grep -c '^[0-9]')" = 1 ] && ok || fail "the second upstream did not get the request"
+[ "$(ls "$TMP/rec" | grep -c '^[0-9]')" = "$n1" ] && ok || fail "the first upstream got a request routed elsewhere"
+grep -q "low lookalike.space" "$TMP/routed.err" && ok || fail "alert_at from the file not applied"
+post r2 "http://$addr/v1/embeddings" '{}'
+[ "$code" = 404 ] && ok || fail "a path with no route: $code"
+printf '{"routes": [{"prefix": "/", "upstream": "http://127.0.0.1:9"}], "aciton": "block"}' > "$TMP/typo.json"
+run "$OVERT" proxy --config "$TMP/typo.json"
+expect_status 3 "configuration typo"; expect_err "unknown setting 'aciton'" "configuration typo"
+printf '{"routes": [{"prefix": "/", "upstream": "http://127.0.0.1:9"},]}' > "$TMP/bad.json"
+run "$OVERT" proxy --config "$TMP/bad.json"
+expect_status 3 "configuration syntax"; expect_err "byte 62" "configuration syntax"
+
 finish
