@@ -233,7 +233,12 @@ int http_res_stream_start(struct http_response *res, int status, const char *cty
 	rc = head_into(res, &out, status, ctype);
 	if (!rc && res->chunked && buf_adds(&out, "Transfer-Encoding: chunked\r\n"))
 		rc = HTTP_ENOMEM;
-	if (!rc && buf_adds(&out, "Cache-Control: no-cache\r\n\r\n"))
+	/* An event stream must not be cached on the way; anything else keeps
+	 * whatever caching headers the handler set (a proxy relays them). */
+	if (!rc && ctype && !strncmp(ctype, "text/event-stream", 17) &&
+	    buf_adds(&out, "Cache-Control: no-cache\r\n"))
+		rc = HTTP_ENOMEM;
+	if (!rc && buf_adds(&out, "\r\n"))
 		rc = HTTP_ENOMEM;
 	res->status = status;
 	res->state = RES_STREAM;

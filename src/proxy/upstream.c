@@ -290,7 +290,14 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	if (!r->head_sent && send_head(r))
 		return 0;
 	rc = r->cb.data(r->arg, (const uint8_t *)p, size * n);
-	if (rc == 1)
+	/* A chunk returned with CURL_WRITEFUNC_PAUSE is delivered again on
+	 * resume, so a chunk that was taken is consumed and receiving paused
+	 * from here instead; only a chunk not taken is handed back. */
+	if (rc == 1) {
+		curl_easy_pause(r->easy, CURLPAUSE_RECV);
+		return size * n;
+	}
+	if (rc == 2)
 		return CURL_WRITEFUNC_PAUSE;
 	return rc ? 0 : size * n;
 }

@@ -45,8 +45,10 @@ struct upstream_callbacks {
 	 * call.  Return 0 to go on, non-zero to cancel. */
 	int (*head)(void *arg, int status, const struct http_header *headers,
 		    size_t nheaders);
-	/* A chunk of the body as it arrived.  Return 0 to go on, 1 to pause
-	 * until upstream_resume(), another value to cancel. */
+	/* A chunk of the body as it arrived.  Return 0 when it was taken, 1
+	 * when it was taken but no more can be for now (pause until
+	 * upstream_resume()), 2 when it was not taken (it comes again after
+	 * upstream_resume()), another value to cancel. */
 	int (*data)(void *arg, const uint8_t *p, size_t len);
 	/* The end: @error 0, or a libcurl failure with a message saying what
 	 * went wrong ("could not connect to 127.0.0.1:9: Connection refused",
