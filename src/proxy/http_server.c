@@ -6,6 +6,7 @@
  * deadline before the loop is left with nothing of ours.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,9 @@ int http_server_new(uv_loop_t *loop, const struct http_config *cfg,
 	const char *listen = cfg->listen ? cfg->listen : "127.0.0.1:0";
 	int rc;
 
+	/* A client that closes while we write must cost us a write error, not
+	 * the process: libuv writes with write(2), which raises SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	*out = NULL;
 	if (!cfg->handler) {
 		snprintf(err, errlen, "no request handler");
