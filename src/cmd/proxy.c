@@ -88,12 +88,14 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 		case 'A':
 			sev = scan_severity_parse(optarg);
 			if (sev < 0)
-				return usage_error("a severity is info, low, medium, high or critical, not", optarg);
+				return usage_error("a severity is info, low, medium, high "
+						   "or critical, not", optarg);
 			*(opt == 'B' ? &c->block_at : &c->alert_at) = (enum scan_severity)sev;
 			break;
 		case 'm':
 			if (parse_size(optarg, (uint64_t)1 << 32, &size) || !size)
-				return usage_error("--max-body takes a size such as 32M, not", optarg);
+				return usage_error("--max-body takes a size such as 32M, not",
+						   optarg);
 			c->max_body = (size_t)size;
 			break;
 		case 'h':

@@ -444,7 +444,8 @@ static int start(struct proxy *p, char *err, size_t errlen)
 		rc = http_server_catch_signals(p->srv, 10000);
 	if (!rc && p->cfg.log)
 		fprintf(p->cfg.log, "overt: proxy listening on %s, %s%s\n",
-			http_server_address(p->srv), p->cfg.upstream ? "upstream " : "routes from the configuration",
+			http_server_address(p->srv),
+			p->cfg.upstream ? "upstream " : "routes from the configuration",
 			p->cfg.upstream ? p->cfg.upstream : "");
 	if (!rc && p->cfg.ready_file)
 		rc = write_ready(p->cfg.ready_file, http_server_address(p->srv), err, errlen);
