@@ -29,7 +29,7 @@
 #include "util/banned.h"
 
 extern const struct scan_scheme_source scan_builtin_schemes[];
-extern const size_t scan_builtin_nschemes;
+extern const size_t scan_builtin_schemes_n;
 
 #define MAX_SCHEME_FILE (1 << 20)
 
@@ -243,19 +243,19 @@ static int load_schemes(const char *dir, struct scheme_set *set)
 	char path[4096];
 	int n, i, rc = 0;
 
-	set->n = scan_builtin_nschemes;
+	set->n = scan_builtin_schemes_n;
 	n = scandir(dir, &names, is_json_name, alphasort);
 	if (n < 0) {
 		fprintf(stderr, "overt: cannot read scheme directory '%s': %s\n",
 			dir, strerror(errno));
 		return -1;
 	}
-	set->src = calloc(scan_builtin_nschemes + (size_t)n, sizeof(*set->src));
+	set->src = calloc(scan_builtin_schemes_n + (size_t)n, sizeof(*set->src));
 	if (!set->src)
 		rc = -1;
 	if (set->src)
 		memcpy(set->src, scan_builtin_schemes,
-		       scan_builtin_nschemes * sizeof(*set->src));
+		       scan_builtin_schemes_n * sizeof(*set->src));
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
 		if (!rc && read_scheme_file(path, &set->src[set->n]) == 0)
@@ -272,7 +272,7 @@ static void free_schemes(struct scheme_set *set)
 {
 	size_t i;
 
-	for (i = scan_builtin_nschemes; set->src && i < set->n; i++) {
+	for (i = scan_builtin_schemes_n; set->src && i < set->n; i++) {
 		free((char *)set->src[i].text);
 		free((char *)set->src[i].name);
 	}

@@ -19,14 +19,14 @@
 #include "util/banned.h"
 
 extern const struct scan_scheme_source scan_builtin_schemes[];
-extern const size_t scan_builtin_nschemes;
+extern const size_t scan_builtin_schemes_n;
 
 struct scan_engine *scan_engine_new(const struct scan_options *opt,
 				    char *err, size_t errlen)
 {
 	struct scan_engine *e = calloc(1, sizeof(*e));
 	const struct scan_scheme_source *src = scan_builtin_schemes;
-	size_t n = scan_builtin_nschemes;
+	size_t n = scan_builtin_schemes_n;
 	UErrorCode uerr = U_ZERO_ERROR;
 
 	if (!e) {
