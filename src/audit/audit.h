@@ -65,6 +65,19 @@ struct audit_finding {
 	enum audit_action action;
 };
 
+/* One change the proxy made to a request body before forwarding it
+ * (normalize, redact): the original bytes at @byte_offset..+@byte_length
+ * became @replacement.  A redaction's codepoint is SCAN_NO_CODEPOINT and
+ * its replacement the placeholder, never the secret. */
+struct audit_change {
+	enum audit_action action;
+	const char *json_path;
+	uint64_t byte_offset;   /* in the request body as recorded */
+	uint64_t byte_length;
+	uint32_t codepoint;     /* the first character replaced */
+	const char *replacement; /* UTF-8; "" when characters were dropped */
+};
+
 /*
  * One relayed exchange.  For audit_submit every pointer is borrowed for the
  * duration of the call (the store copies what it keeps); strings may be
@@ -101,6 +114,8 @@ struct audit_exchange {
 	size_t response_len;
 	const struct audit_finding *findings;
 	size_t nfindings;
+	const struct audit_change *changes; /* what was forwarded instead */
+	size_t nchanges;
 };
 
 /* An exchange read back; audit_record_free releases all of it. */
@@ -173,6 +188,11 @@ int audit_close(struct audit_store *store);
  * on a read-only store or a malformed fingerprint.  Thread-safe.
  */
 int audit_submit(struct audit_store *store, const struct audit_exchange *x);
+
+/* audit_submit_id - audit_submit, and on success store in *@id the id the
+ * exchange will have in the log (for "overt log show ID"). */
+int audit_submit_id(struct audit_store *store, const struct audit_exchange *x,
+		    int64_t *id);
 
 /*
  * audit_sync - wait until every record submitted so far is committed or

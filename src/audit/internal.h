@@ -33,7 +33,7 @@ struct cval {
 
 /* The tables in the chain, with their hashed columns in canonical order
  * (prev_hash and hash follow them in every table). */
-enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS, T_COUNT };
+enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS, T_CHANGES, T_COUNT };
 
 struct table_def {
 	const char *name;
@@ -70,6 +70,7 @@ struct audit_store {
 	struct audit_options opt;
 	/* writer only, owned by the writer thread */
 	struct chain_head head;
+	int64_t next_exchange; /* under lock: the id audit_submit hands out */
 	sqlite3_stmt *ins[T_COUNT];
 	sqlite3_stmt *ins_chain;
 	struct conv convs[CONV_CACHE];
@@ -115,5 +116,8 @@ void audit_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int audit_origin_parse(const char *name);
 int audit_check_schema(sqlite3 *db, const char *path, char *err, size_t errlen);
+/* audit_has_table - whether @name exists: files made before the changes
+ * table was added lack it, and read as having no changes. */
+int audit_has_table(sqlite3 *db, const char *name);
 
 #endif

@@ -166,6 +166,55 @@ out:
 	return rc;
 }
 
+/* The changes made to the forwarded body; none in files older than the
+ * changes table. */
+static int load_changes(struct audit_store *s, struct audit_record *r)
+{
+	struct audit_change *c;
+	sqlite3_stmt *st = NULL;
+	uint64_t n = 0;
+	size_t k = 0;
+	int rc = AUDIT_EIO, v;
+
+	if (!audit_has_table(s->db, "changes"))
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM changes WHERE exchange_id = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, r->x.id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	c = arena_alloc(r->arena, (n ? n : 1) * sizeof(*c));
+	if (!c)
+		return AUDIT_ENOMEM;
+	if (sqlite3_prepare_v2(s->db, "SELECT action, json_path, byte_offset, byte_length,"
+			       " codepoint, replacement FROM changes WHERE exchange_id = ?"
+			       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, r->x.id);
+	while (k < n && sqlite3_step(st) == SQLITE_ROW) {
+		v = audit_action_parse((const char *)sqlite3_column_text(st, 0));
+		c[k].action = v < 0 ? AUDIT_ACTION_LOG : (enum audit_action)v;
+		c[k].json_path = col_str(r->arena, st, 1);
+		c[k].byte_offset = (uint64_t)sqlite3_column_int64(st, 2);
+		c[k].byte_length = (uint64_t)sqlite3_column_int64(st, 3);
+		c[k].codepoint = sqlite3_column_type(st, 4) == SQLITE_NULL ? SCAN_NO_CODEPOINT :
+				 (uint32_t)sqlite3_column_int64(st, 4);
+		c[k].replacement = col_str(r->arena, st, 5);
+		if (!c[k].replacement)
+			c[k].replacement = "";
+		k++;
+	}
+	r->x.changes = c;
+	r->x.nchanges = k;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int load_bodies(struct audit_store *s, struct audit_record *r)
 {
 	sqlite3_stmt *st = NULL;
@@ -222,6 +271,7 @@ int audit_get(struct audit_store *s, int64_t id, struct audit_record **out)
 	if (!rc)
 		fill_exchange(r, st);
 	rc = rc ? rc : load_findings(s, r);
+	rc = rc ? rc : load_changes(s, r);
 	rc = rc ? rc : load_bodies(s, r);
 out:
 	sqlite3_finalize(st);

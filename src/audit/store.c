@@ -22,6 +22,16 @@
 #include "audit/internal.h"
 #include "util/banned.h"
 
+/* Added after the first files were written: a writer adds it to a file
+ * that lacks it, and readers treat its absence as no changes. */
+#define CHANGES_SQL \
+	"CREATE TABLE IF NOT EXISTS changes(id INTEGER PRIMARY KEY," \
+	" exchange_id INTEGER NOT NULL, action TEXT NOT NULL, json_path TEXT," \
+	" byte_offset INTEGER NOT NULL, byte_length INTEGER NOT NULL," \
+	" codepoint INTEGER, replacement TEXT NOT NULL, prev_hash BLOB NOT NULL," \
+	" hash BLOB NOT NULL) STRICT;" \
+	"CREATE INDEX IF NOT EXISTS changes_exchange ON changes(exchange_id);"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
 	" value TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT;"
@@ -40,6 +50,7 @@ static const char schema_sql[] =
 	" origin TEXT NOT NULL, json_path TEXT, byte_offset INTEGER NOT NULL,"
 	" codepoint INTEGER, action TEXT NOT NULL, prev_hash BLOB NOT NULL,"
 	" hash BLOB NOT NULL) STRICT;"
+	CHANGES_SQL
 	"CREATE TABLE chain(seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL,"
 	" row_id INTEGER NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT;"
 	"CREATE INDEX exchanges_time ON exchanges(time_ms);"
@@ -227,6 +238,20 @@ out:
 	return rc;
 }
 
+int audit_has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
 static struct audit_store *store_new(const char *path)
 {
 	struct audit_store *s = calloc(1, sizeof(*s));
@@ -311,7 +336,8 @@ static int setup_db(struct audit_store *s, char *err, size_t errlen)
 		rc = rc ? rc : sql_exec(s->db, schema_sql, s->path, err, errlen);
 		return rc;
 	}
-	return audit_check_schema(s->db, s->path, err, errlen);
+	rc = audit_check_schema(s->db, s->path, err, errlen);
+	return rc ? rc : sql_exec(s->db, CHANGES_SQL, s->path, err, errlen);
 }
 
 int audit_open(const char *path, const struct audit_options *opt,

@@ -68,7 +68,8 @@ static int valid_exchange(const struct audit_exchange *x)
 	size_t i;
 
 	if ((unsigned)x->action > AUDIT_ACTION_BLOCK || x->nfindings > MAX_FINDINGS ||
-	    (x->nfindings && !x->findings) || x->request_len > AUDIT_MAX_BODY ||
+	    (x->nfindings && !x->findings) || x->nchanges > MAX_FINDINGS ||
+	    (x->nchanges && !x->changes) || x->request_len > AUDIT_MAX_BODY ||
 	    x->response_len > AUDIT_MAX_BODY ||
 	    (!x->request_body && x->request_len) || (!x->response_body && x->response_len))
 		return 0;
@@ -82,6 +83,10 @@ static int valid_exchange(const struct audit_exchange *x)
 		    (unsigned)f->action > AUDIT_ACTION_BLOCK)
 			return 0;
 	}
+	for (i = 0; i < x->nchanges; i++)
+		if ((unsigned)x->changes[i].action > AUDIT_ACTION_BLOCK ||
+		    !x->changes[i].replacement)
+			return 0;
 	return 1;
 }
 
@@ -94,6 +99,9 @@ static size_t record_size(const struct audit_exchange *x)
 	for (i = 0; i < x->nfindings; i++)
 		n += slen(x->findings[i].rule) + slen(x->findings[i].category) +
 		     slen(x->findings[i].json_path);
+	n += x->nchanges * sizeof(struct audit_change);
+	for (i = 0; i < x->nchanges; i++)
+		n += slen(x->changes[i].json_path) + slen(x->changes[i].replacement);
 	return n;
 }
 
@@ -102,6 +110,7 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 {
 	struct qrec *q = malloc(size);
 	struct audit_finding *f;
+	struct audit_change *c;
 	char *at;
 	size_t i;
 
@@ -111,7 +120,8 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 	q->x = *x;
 	q->bytes = size;
 	f = (struct audit_finding *)(q + 1);
-	at = (char *)(f + x->nfindings);
+	c = (struct audit_change *)(f + x->nfindings);
+	at = (char *)(c + x->nchanges);
 	q->x.client = put_str(&at, x->client);
 	q->x.route = put_str(&at, x->route);
 	q->x.method = put_str(&at, x->method);
@@ -124,6 +134,12 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 		f[i].json_path = put_str(&at, x->findings[i].json_path);
 	}
 	q->x.findings = f;
+	for (i = 0; i < x->nchanges; i++) {
+		c[i] = x->changes[i];
+		c[i].json_path = put_str(&at, x->changes[i].json_path);
+		c[i].replacement = put_str(&at, x->changes[i].replacement);
+	}
+	q->x.changes = c;
 	if (x->request_body)
 		q->x.request_body = memcpy(at, x->request_body, x->request_len);
 	at += x->request_len;
@@ -146,6 +162,11 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 }
 
 int audit_submit(struct audit_store *s, const struct audit_exchange *x)
+{
+	return audit_submit_id(s, x, NULL);
+}
+
+int audit_submit_id(struct audit_store *s, const struct audit_exchange *x, int64_t *id)
 {
 	struct qrec *q;
 	size_t size;
@@ -182,6 +203,10 @@ int audit_submit(struct audit_store *s, const struct audit_exchange *x)
 		else
 			s->qhead = q;
 		s->qtail = q;
+		/* Ids in queue order, which is the order of writing. */
+		q->x.id = s->next_exchange++;
+		if (id)
+			*id = q->x.id;
 		s->qbytes += size;
 		s->st.queued++;
 		s->st.submitted++;
@@ -394,6 +419,21 @@ static int write_finding(struct audit_store *s, int64_t xid, const struct audit_
 	return append(s, T_FINDINGS, v);
 }
 
+static int write_change(struct audit_store *s, int64_t xid, const struct audit_change *c)
+{
+	struct cval v[8];
+
+	v[0] = cv_int(s->head.next_id[T_CHANGES]);
+	v[1] = cv_int(xid);
+	v[2] = cv_str(audit_action_name(c->action));
+	v[3] = cv_str(c->json_path);
+	v[4] = cv_int((int64_t)c->byte_offset);
+	v[5] = cv_int((int64_t)c->byte_length);
+	v[6] = c->codepoint > 0x10FFFF ? cv_str(NULL) : cv_int(c->codepoint);
+	v[7] = cv_str(c->replacement);
+	return append(s, T_CHANGES, v);
+}
+
 static int write_record(struct audit_store *s, const struct audit_exchange *x)
 {
 	int64_t xid = s->head.next_id[T_EXCHANGES];
@@ -424,6 +464,8 @@ static int write_record(struct audit_store *s, const struct audit_exchange *x)
 		rc = write_body(s, xid, "response", NULL, x->response_body, x->response_len);
 	for (i = 0; !rc && i < x->nfindings; i++)
 		rc = write_finding(s, xid, &x->findings[i]);
+	for (i = 0; !rc && i < x->nchanges; i++)
+		rc = write_change(s, xid, &x->changes[i]);
 	return rc;
 }
 
@@ -638,6 +680,7 @@ int audit_writer_start(struct audit_store *s, char *err, size_t errlen)
 			      "run 'overt log verify'" : sqlite3_errmsg(s->db));
 		return rc;
 	}
+	s->next_exchange = s->head.next_id[T_EXCHANGES];
 	if (pthread_create(&s->thread, NULL, writer_main, s)) {
 		audit_set_err(err, errlen, "cannot start the audit writer thread");
 		return AUDIT_ENOMEM;

@@ -349,6 +349,43 @@ static void show_body(const char *name, const uint8_t *p, size_t n)
 		putchar('\n');
 }
 
+/* A replacement as a JSON string ("\"" for a quote), or "dropped". */
+static void show_replacement(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 64 * 1024);
+	if (!s[0])
+		puts("dropped");
+	else if (json_write_string(&b, s, strlen(s)))
+		puts("(too long to show)");
+	else
+		put_safe(b.data, b.len), putchar('\n');
+	buf_release(&b);
+}
+
+/* What the proxy forwarded instead of the recorded request body. */
+static void show_changes(const struct audit_exchange *x)
+{
+	const struct audit_change *c;
+	size_t i;
+
+	if (!x->nchanges)
+		return;
+	printf("changes to the forwarded body: %zu\n", x->nchanges);
+	for (i = 0; i < x->nchanges; i++) {
+		c = &x->changes[i];
+		printf("  %s ", audit_action_name(c->action));
+		put_str(c->json_path);
+		printf(" byte %llu", (unsigned long long)c->byte_offset);
+		if (c->codepoint <= 0x10FFFF)
+			printf(" U+%04X", (unsigned)c->codepoint);
+		printf(" (%llu byte%s) -> ", (unsigned long long)c->byte_length,
+		       c->byte_length == 1 ? "" : "s");
+		show_replacement(c->replacement);
+	}
+}
+
 static void show_text(const struct audit_exchange *x)
 {
 	const struct audit_finding *f;
@@ -386,6 +423,7 @@ static void show_text(const struct audit_exchange *x)
 			printf(" U+%04X", (unsigned)f->codepoint);
 		printf(" %s\n", audit_action_name(f->action));
 	}
+	show_changes(x);
 	show_body("request", x->request_body, x->request_len);
 	show_body("response", x->response_body, x->response_len);
 }

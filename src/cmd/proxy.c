@@ -10,10 +10,12 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "overt.h"
 #include "cmd/cmd.h"
+#include "proxy/action.h"
 #include "proxy/config.h"
 #include "proxy/proxy.h"
 #include "util/file.h"
@@ -31,10 +33,15 @@ static const char usage_text[] =
 	"      --config FILE        routes by path to several upstreams, and settings\n"
 	"                           (docs/PROXY.md); the options here override it\n"
 	"      --listen ADDR        127.0.0.1:8787 (default), [::1]:PORT or unix:/path\n"
-	"      --action ACTION      log (default): forward and log findings;\n"
-	"                           block: refuse requests with findings at --block-at\n"
-	"      --block-at SEVERITY  with --action block (default high)\n"
+	"      --action ACTION      for findings at --action-at that no policy rule of\n"
+	"                           the configuration names: log (default), alert\n"
+	"                           (stderr and syslog too), normalize (plain forms of\n"
+	"                           covert characters), redact (placeholders) or block\n"
+	"      --action-at SEVERITY the least severe finding --action applies to\n"
+	"                           (default high; --block-at is the old name)\n"
 	"      --alert-at SEVERITY  findings logged to stderr (default medium)\n"
+	"      --syslog-facility F  for alerts: authpriv (default), auth, user, daemon,\n"
+	"                           local0..local7, or none\n"
 	"      --cacert FILE        trust this CA file for the upstream too\n"
 	"      --max-body SIZE      largest request body (default 32M; larger gets 413)\n"
 	"      --ready-file FILE    write the listening address to FILE once listening\n"
@@ -58,6 +65,8 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "action", required_argument, NULL, 'a' },
 		{ "block-at", required_argument, NULL, 'B' },
+		{ "action-at", required_argument, NULL, 'B' },
+		{ "syslog-facility", required_argument, NULL, 'S' },
 		{ "alert-at", required_argument, NULL, 'A' },
 		{ "cacert", required_argument, NULL, 'c' },
 		{ "max-body", required_argument, NULL, 'm' },
@@ -80,9 +89,16 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 		case 'd': c->db = optarg; break;
 		case 'o': c->fail_open = true; break;
 		case 'a':
-			if (strcmp(optarg, "log") && strcmp(optarg, "block"))
-				return usage_error("--action takes log or block, not", optarg);
-			c->action = optarg[0] == 'b' ? PROXY_BLOCK : PROXY_LOG;
+			if (proxy_action_parse(optarg) < 0)
+				return usage_error("--action takes log, alert, normalize, redact "
+						   "or block, not", optarg);
+			c->action = (enum proxy_action)proxy_action_parse(optarg);
+			break;
+		case 'S':
+			if (proxy_syslog_facility(optarg) == -2)
+				return usage_error("--syslog-facility takes authpriv, auth, user, "
+						   "daemon, local0..local7 or none, not", optarg);
+			c->syslog_facility = proxy_syslog_facility(optarg);
 			break;
 		case 'B':
 		case 'A':
@@ -153,7 +169,7 @@ int cmd_proxy(int argc, char **argv)
 {
 	struct proxy_config cfg = {
 		.action = PROXY_LOG, .block_at = SCAN_SEV_HIGH, .alert_at = SCAN_SEV_MEDIUM,
-		.log = stderr,
+		.syslog_facility = LOG_AUTHPRIV, .log = stderr,
 	};
 	const char *config = config_path(argc, argv);
 	struct proxy_file file = { 0 };

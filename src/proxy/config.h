@@ -6,9 +6,13 @@
  * {"schema": 1,
  *  "routes": [{"prefix": "/v1/messages", "upstream": "https://api.anthropic.com"},
  *             {"prefix": "/", "upstream": "https://api.openai.com"}],
- *  "listen": "127.0.0.1:8787", "action": "log", "block_at": "high",
- *  "alert_at": "medium", "db": "audit.db", "cacert": "ca.pem",
- *  "fail_open": false}
+ *  "policy": [{"rule": "tag.*", "action": "block"},
+ *             {"category": "secret", "action": "redact"},
+ *             {"category": "lookalike", "min_severity": "medium",
+ *              "origin": "system", "action": "normalize"}],
+ *  "listen": "127.0.0.1:8787", "action": "log", "action_at": "high",
+ *  "alert_at": "medium", "syslog_facility": "authpriv", "db": "audit.db",
+ *  "cacert": "ca.pem", "fail_open": false}
  */
 #ifndef OVERT_PROXY_CONFIG_H
 #define OVERT_PROXY_CONFIG_H
@@ -21,6 +25,8 @@
 struct proxy_file {
 	struct proxy_route *routes;
 	size_t nroutes;
+	struct proxy_rule *policy; /* its strings are freed with the file */
+	size_t npolicy;
 	char *strings[8];  /* listen, db, cacert ...: freed with the file */
 	size_t nstrings;
 };
@@ -37,6 +43,10 @@ int proxy_config_load(const char *name, const char *text, size_t len,
 
 /* proxy_file_release - free what a loaded file owns. */
 void proxy_file_release(struct proxy_file *file);
+
+/* proxy_syslog_facility - LOG_AUTHPRIV for "authpriv", LOG_USER,
+ * LOG_DAEMON, LOG_LOCAL0..7; -1 for "none"; -2 when unknown. */
+int proxy_syslog_facility(const char *name);
 
 /* proxy_route_for - the route whose prefix is the longest one @path starts
  * with, or NULL. */

@@ -2,19 +2,23 @@
 /*
  * proxy.c - request in, scan, decide, forward, stream the reply back.
  *
- * The decision is a plain function of the findings (decide()), kept apart
+ * The decisions are plain functions of the findings (action.c), kept apart
  * from the sockets as in redis: read, parse, run, reply.  The request body
  * is forwarded as the bytes that arrived, never re-serialised, because
  * re-encoding JSON changes numbers, escapes and key order, and the audit
- * must show what really went out.
+ * must show what really went out.  Only the normalize and redact actions
+ * change it, string by string (action_rewrite.c), and the audit log then
+ * keeps the original beside a report of every change.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "audit/audit.h"
+#include "proxy/action.h"
 #include "proxy/api.h"
 #include "proxy/config.h"
 #include "proxy/http.h"
@@ -50,14 +54,17 @@ struct exchange {
 	int64_t ttfb_ms;
 	uint64_t reply_bytes;
 	const char *route;        /* the upstream it went to */
+	const uint8_t *body;      /* the body as scanned: decoded, or the request's */
+	size_t body_len;
+	struct buf decoded;       /* a Content-Encoding body, decoded */
 	struct scan_report report;
+	enum proxy_action *acts;  /* per finding of the report */
+	enum proxy_action action; /* the strongest of them */
+	struct proxy_rewrite rw;  /* what normalize and redact made of the body */
+	struct http_header *headers; /* sent upstream with a rewritten body */
+	size_t nheaders;
 	struct buf url;
 	struct buf reply;         /* the reply as relayed, for the audit log */
-};
-
-struct verdict {
-	int worst;                        /* highest severity, -1 for none */
-	const struct scan_finding *first; /* the first finding that is that severe */
 };
 
 bool proxy_listen_is_loopback(const char *listen)
@@ -81,34 +88,50 @@ static void refuse(struct http_response *res, enum api_kind api, int status,
 	buf_release(&body);
 }
 
-/* Scan the body and log what is at least cfg.alert_at. */
-static struct verdict inspect(struct proxy *p, struct exchange *x,
-			      const struct http_request *req)
+/* One line for a finding at least cfg.alert_at severe that is not an
+ * alert (those have their own line, in proxy_alert). */
+static void log_finding(struct proxy *p, const struct http_request *req,
+			const struct scan_finding *f, enum proxy_action a)
 {
-	struct verdict v = { -1, NULL };
+	bool secret = !strcmp(f->category, "secret");
+
+	if (f->severity < p->cfg.alert_at || !p->cfg.log)
+		return;
+	fprintf(p->cfg.log, "overt: #%llu %s %s: %s %s (%s) %s byte %zu: %s [%s]\n",
+		(unsigned long long)req->id, req->method, req->path,
+		scan_severity_name(f->severity), f->rule, scan_origin_name(f->origin),
+		f->json_path, f->byte_offset, secret ? "a secret (not shown)" : f->message,
+		proxy_action_name(a));
+}
+
+/* Scan the body, give each finding its action by the policy, and log. */
+static int inspect(struct proxy *p, struct exchange *x, const struct http_request *req)
+{
 	size_t i;
 
-	if (!req->body_len)
-		return v;
-	scan_body(p->engine, req->body, req->body_len, &x->report);
+	x->action = PROXY_LOG;
+	if (!x->body_len)
+		return 0;
+	scan_body(p->engine, x->body, x->body_len, &x->report);
 	if (x->report.error && p->cfg.log)
 		fprintf(p->cfg.log, "overt: #%llu %s %s: %s\n", (unsigned long long)req->id,
 			req->method, req->path, x->report.error_msg);
+	x->acts = calloc(x->report.nfindings ? x->report.nfindings : 1, sizeof(*x->acts));
+	if (!x->acts)
+		return -1;
 	for (i = 0; i < x->report.nfindings; i++) {
 		const struct scan_finding *f = &x->report.findings[i];
 
-		if ((int)f->severity > v.worst) {
-			v.worst = (int)f->severity;
-			v.first = f;
-		}
-		if (f->severity < p->cfg.alert_at || !p->cfg.log)
-			continue;
-		fprintf(p->cfg.log, "overt: #%llu %s %s: %s %s (%s) %s byte %zu: %s\n",
-			(unsigned long long)req->id, req->method, req->path,
-			scan_severity_name(f->severity), f->rule, scan_origin_name(f->origin),
-			f->json_path, f->byte_offset, f->message);
+		x->acts[i] = proxy_policy_action(&p->cfg, f);
+		if (x->acts[i] > x->action)
+			x->action = x->acts[i];
+		if (x->acts[i] == PROXY_ALERT)
+			proxy_alert(p->cfg.log, p->cfg.syslog_facility >= 0, req->id,
+				    req->method, req->path, f);
+		else
+			log_finding(p, req, f, x->acts[i]);
 	}
-	return v;
+	return 0;
 }
 
 /* The API key the agent sent, for the record's fingerprint. */
@@ -136,58 +159,103 @@ static void conversation_of(const struct http_request *req, char *out, size_t n)
 	snprintf(out, n, "%s %s %016llx", req->method, req->path, (unsigned long long)h);
 }
 
-/* Hand the exchange to the audit log; the store copies what it keeps. */
-static void record(struct proxy *p, struct exchange *x, const struct http_request *req,
-		   int status, enum audit_action action)
+/* The changes of the rewrite, as the audit log takes them. */
+static struct audit_change *changes_of(const struct proxy_rewrite *rw)
+{
+	struct audit_change *c = calloc(rw->nchanges ? rw->nchanges : 1, sizeof(*c));
+	size_t i;
+
+	for (i = 0; c && i < rw->nchanges; i++) {
+		const struct proxy_change *pc = &rw->changes[i];
+
+		c[i] = (struct audit_change){ (enum audit_action)pc->action, pc->json_path,
+					      pc->offset, pc->length, pc->codepoint,
+					      pc->replacement };
+	}
+	return c;
+}
+
+/* The body the record keeps: the one scanned, with any secret masked
+ * (NULL and *@copy set when a copy was needed, which the caller frees). */
+static const uint8_t *recorded_body(struct exchange *x, uint8_t **copy)
+{
+	size_t i;
+
+	*copy = NULL;
+	for (i = 0; i < x->report.nfindings; i++)
+		if (!strcmp(x->report.findings[i].category, "secret"))
+			break;
+	if (i == x->report.nfindings)
+		return x->body;
+	*copy = malloc(x->body_len + 1);
+	if (!*copy || proxy_mask_secrets(*copy ? memcpy(*copy, x->body, x->body_len) : NULL,
+					 x->body_len, &x->report))
+		return NULL; /* no body rather than a secret in clear */
+	return *copy;
+}
+
+static void fill_record(struct exchange *x, const struct http_request *req, int status,
+			struct audit_exchange *ax)
+{
+	ax->time_ms = x->time_ms;
+	ax->client = req->peer;
+	ax->route = x->route;
+	ax->method = req->method;
+	ax->path = req->target;
+	ax->status = status;
+	ax->ttfb_ms = x->ttfb_ms;
+	ax->total_ms = (int64_t)(uv_now(&x->p->loop) - req->start_ms);
+	ax->request_bytes = req->body_len;
+	ax->response_bytes = x->reply_bytes;
+	ax->api_key = api_key_of(req);
+	ax->action = (enum audit_action)x->action;
+	ax->request_len = x->body_len;
+	ax->response_body = (const uint8_t *)x->reply.data;
+	ax->response_len = x->reply.len;
+}
+
+/* Hand the exchange to the audit log; the store copies what it keeps.
+ * Returns the exchange's id in the log, or 0 when not recorded. */
+static int64_t record(struct proxy *p, struct exchange *x, const struct http_request *req,
+		      int status)
 {
 	struct audit_finding *af;
+	struct audit_change *ac;
 	struct audit_exchange ax = { 0 };
+	uint8_t *copy;
 	char conv[64];
 	size_t i, n = x->report.nfindings;
+	int64_t id = 0;
 	int rc;
 
 	if (!p->audit)
-		return;
+		return 0;
 	af = calloc(n ? n : 1, sizeof(*af));
-	if (!af)
-		return;
-	for (i = 0; i < n; i++) {
+	ac = changes_of(&x->rw);
+	for (i = 0; af && i < n; i++) {
 		const struct scan_finding *f = &x->report.findings[i];
 
 		af[i] = (struct audit_finding){ f->rule, f->category, f->severity, f->origin,
-						f->json_path, f->byte_offset, f->codepoint, action };
+						f->json_path, f->byte_offset, f->codepoint,
+						(enum audit_action)x->acts[i] };
 	}
 	conversation_of(req, conv, sizeof(conv));
-	ax.time_ms = x->time_ms;
-	ax.client = req->peer;
-	ax.route = x->route;
-	ax.method = req->method;
-	ax.path = req->target;
-	ax.status = status;
-	ax.ttfb_ms = x->ttfb_ms;
-	ax.total_ms = (int64_t)(uv_now(&p->loop) - req->start_ms);
-	ax.request_bytes = req->body_len;
-	ax.response_bytes = x->reply_bytes;
-	ax.api_key = api_key_of(req);
-	ax.action = action;
+	fill_record(x, req, status, &ax);
 	ax.conversation = conv;
-	ax.request_body = req->body;
-	ax.request_len = req->body_len;
-	ax.response_body = (const uint8_t *)x->reply.data;
-	ax.response_len = x->reply.len;
+	ax.request_body = recorded_body(x, &copy);
 	ax.findings = af;
 	ax.nfindings = n;
-	rc = audit_submit(p->audit, &ax);
+	ax.changes = ac;
+	ax.nchanges = x->rw.nchanges;
+	rc = !af || !ac || (x->body_len && !ax.request_body) ? AUDIT_ENOMEM
+							      : audit_submit_id(p->audit, &ax, &id);
 	if (rc && p->cfg.log)
 		fprintf(p->cfg.log, "overt: #%llu not recorded in the audit log: %s\n",
 			(unsigned long long)req->id, audit_strerror(rc));
+	free(copy);
 	free(af);
-}
-
-/* The policy: a plain function of the findings. */
-static bool decide_block(const struct proxy_config *cfg, const struct verdict *v)
-{
-	return cfg->action == PROXY_BLOCK && v->worst >= (int)cfg->block_at;
+	free(ac);
+	return rc ? 0 : id;
 }
 
 static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
@@ -206,6 +274,8 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 	clock_gettime(CLOCK_REALTIME, &t);
 	x->time_ms = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 	scan_report_init(&x->report);
+	proxy_rewrite_init(&x->rw);
+	buf_init(&x->decoded, 0);
 	buf_init(&x->url, 64 * 1024);
 	buf_init(&x->reply, MAX_RECORDED_REPLY);
 	return x;
@@ -214,6 +284,10 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 static void exchange_free(struct exchange *x)
 {
 	scan_report_release(&x->report);
+	proxy_rewrite_release(&x->rw);
+	buf_release(&x->decoded);
+	free(x->acts);
+	free(x->headers);
 	buf_release(&x->url);
 	buf_release(&x->reply);
 	free(x);
@@ -256,12 +330,11 @@ static void on_done(void *arg, int error, const char *message)
 	x->up = NULL;
 	if (x->cancelled) {
 		/* Still inside the cancel callback: the request is valid. */
-		record(x->p, x, http_res_request(x->res), x->status, AUDIT_ACTION_LOG);
+		record(x->p, x, http_res_request(x->res), x->status);
 		exchange_free(x);
 		return;
 	}
-	record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status,
-	       AUDIT_ACTION_LOG);
+	record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status);
 	if (error && !x->head_sent) {
 		snprintf(msg, sizeof(msg), "overt could not reach the upstream %s: %s",
 			 x->url.data, message ? message : "unknown error");
@@ -319,8 +392,13 @@ static void forward(struct proxy *p, struct exchange *x, struct http_request *re
 		return;
 	}
 	http_res_callbacks(x->res, on_drain, on_cancel, x);
-	rc = upstream_start(p->up, req->method, x->url.data, req->headers, req->nheaders,
-			    req->body, req->body_len, &cbs, x, &x->up);
+	if (x->rw.nchanges)
+		rc = upstream_start(p->up, req->method, x->url.data, x->headers,
+				    x->nheaders, (const uint8_t *)x->rw.body.data,
+				    x->rw.body.len, &cbs, x, &x->up);
+	else
+		rc = upstream_start(p->up, req->method, x->url.data, req->headers,
+				    req->nheaders, req->body, req->body_len, &cbs, x, &x->up);
 	if (rc) {
 		refuse(x->res, x->api, 502, "overt could not start the upstream request");
 		exchange_free(x);
@@ -329,9 +407,10 @@ static void forward(struct proxy *p, struct exchange *x, struct http_request *re
 
 /* Refuse before anything goes upstream, and record that. */
 static void refuse_recorded(struct exchange *x, struct http_request *req, int status,
-			    const char *msg, enum audit_action action)
+			    const char *msg, enum proxy_action action)
 {
-	record(x->p, x, req, status, action);
+	x->action = action;
+	record(x->p, x, req, status);
 	refuse(x->res, x->api, status, msg);
 	exchange_free(x);
 }
@@ -359,36 +438,135 @@ static bool audit_ok(struct proxy *p, struct exchange *x, struct http_request *r
 	return false;
 }
 
+/* Decode a compressed body for scanning; false when refused. */
+static bool decode_request(struct proxy *p, struct exchange *x, struct http_request *req)
+{
+	const char *ce = http_request_header(req, "content-encoding");
+	char msg[512];
+	int rc;
+
+	x->body = req->body;
+	x->body_len = req->body_len;
+	if (!ce || !strcasecmp(ce, "identity"))
+		return true;
+	/* The same limit as for the body on the wire: a bomb stops there. */
+	buf_init(&x->decoded, p->cfg.max_body ? p->cfg.max_body : (size_t)32 << 20);
+	rc = proxy_decode_body(ce, req->body, req->body_len, &x->decoded, msg, sizeof(msg));
+	if (rc) {
+		/* The record keeps the body as it came. */
+		refuse_recorded(x, req, rc == DECODE_EUNKNOWN ? 415 : rc == DECODE_ETOOBIG ? 413
+				: rc == DECODE_ECORRUPT ? 400 : 503, msg, PROXY_BLOCK);
+		return false;
+	}
+	x->body = (const uint8_t *)(x->decoded.data ? x->decoded.data : "");
+	x->body_len = x->decoded.len;
+	return true;
+}
+
+/*
+ * Normalize and redact: rewrite the body; when anything changed it goes
+ * upstream uncompressed, so Content-Encoding is dropped (libcurl writes
+ * the new Content-Length).  False when refused.
+ */
+static bool rewrite(struct exchange *x, struct http_request *req)
+{
+	size_t i;
+
+	if (x->action != PROXY_NORMALIZE && x->action != PROXY_REDACT)
+		return true;
+	if (proxy_rewrite_body(x->body, x->body_len, &x->report, x->acts, &x->rw)) {
+		/* Never forward what policy says must not go out as it is. */
+		refuse_recorded(x, req, 503, "overt could not rewrite this request as its "
+				"policy requires (out of memory or too large)", PROXY_BLOCK);
+		return false;
+	}
+	if (!x->rw.nchanges)
+		return true;
+	x->headers = calloc(req->nheaders ? req->nheaders : 1, sizeof(*x->headers));
+	if (!x->headers) {
+		refuse_recorded(x, req, 503, "overt is out of memory", PROXY_BLOCK);
+		return false;
+	}
+	for (i = 0; i < req->nheaders; i++)
+		if (strcasecmp(req->headers[i].name, "content-encoding"))
+			x->headers[x->nheaders++] = req->headers[i];
+	return true;
+}
+
+/* Name the rules that fired (at most four) and where the first one did. */
+static void block_message(struct proxy *p, struct exchange *x, int64_t id, char *msg,
+			  size_t n)
+{
+	const struct scan_finding *first = NULL;
+	const char *rules[4];
+	size_t i, k, nrules = 0, more = 0, len;
+
+	for (i = 0; i < x->report.nfindings; i++) {
+		const struct scan_finding *f = &x->report.findings[i];
+
+		if (x->acts[i] != PROXY_BLOCK)
+			continue;
+		first = first ? first : f;
+		for (k = 0; k < nrules && strcmp(rules[k], f->rule); k++)
+			;
+		if (k == nrules && nrules < 4)
+			rules[nrules++] = f->rule;
+		else if (k == nrules)
+			more++;
+	}
+	len = (size_t)snprintf(msg, n, "overt blocked this request by policy: rule");
+	for (k = 0; k < nrules && len < n; k++)
+		len += (size_t)snprintf(msg + len, n - len, "%s %s", k ? "," : nrules > 1 ? "s" : "",
+					rules[k]);
+	if (more && len < n)
+		len += (size_t)snprintf(msg + len, n - len, " and %zu more", more);
+	if (first && len < n)
+		len += (size_t)snprintf(msg + len, n - len, "; first at %s, byte %zu (%s): %s.",
+					first->json_path, first->byte_offset,
+					scan_severity_name(first->severity),
+					!strcmp(first->category, "secret") ? "a secret"
+									  : first->message);
+	if (len >= n)
+		return;
+	if (id)
+		snprintf(msg + len, n - len, " Details: overt log show %lld --db %s",
+			 (long long)id, p->cfg.db);
+	else
+		snprintf(msg + len, n - len, " Details: the overt proxy's log, request #%llu",
+			 (unsigned long long)x->id);
+}
+
+static void block(struct proxy *p, struct exchange *x, struct http_request *req)
+{
+	char msg[2048];
+	int64_t id = record(p, x, req, 403);
+
+	block_message(p, x, id, msg, sizeof(msg));
+	refuse(x->res, x->api, 403, msg);
+	exchange_free(x);
+}
+
 static void handle(struct http_request *req, struct http_response *res, void *ctx)
 {
 	struct proxy *p = ctx;
 	struct exchange *x = exchange_new(p, res, req);
-	const char *ce = http_request_header(req, "content-encoding");
-	struct verdict v;
-	char msg[1024];
 
 	if (!x) {
 		refuse(res, api_of_path(req->path), 503, "overt is out of memory");
 		return;
 	}
-	if (!audit_ok(p, x, req))
+	if (!audit_ok(p, x, req) || !decode_request(p, x, req))
 		return;
-	if (ce && strcasecmp(ce, "identity")) {
-		snprintf(msg, sizeof(msg), "overt cannot inspect a request body with "
-			 "content-encoding '%s' yet; send it uncompressed", ce);
-		refuse_recorded(x, req, 415, msg, AUDIT_ACTION_BLOCK);
+	if (inspect(p, x, req)) {
+		refuse_recorded(x, req, 503, "overt is out of memory", PROXY_BLOCK);
 		return;
 	}
-	v = inspect(p, x, req);
-	if (decide_block(&p->cfg, &v)) {
-		snprintf(msg, sizeof(msg), "overt blocked this request: %s (%s) at %s, byte %zu: "
-			 "%s. The overt proxy's log lists every finding.",
-			 v.first->rule, scan_severity_name(v.first->severity),
-			 v.first->json_path, v.first->byte_offset, v.first->message);
-		refuse_recorded(x, req, 403, msg, AUDIT_ACTION_BLOCK);
+	if (x->action == PROXY_BLOCK) {
+		block(p, x, req);
 		return;
 	}
-	forward(p, x, req);
+	if (rewrite(x, req))
+		forward(p, x, req);
 }
 
 static void on_error(struct http_request *req, struct http_response *res, int status,
@@ -447,6 +625,8 @@ static int start(struct proxy *p, char *err, size_t errlen)
 			http_server_address(p->srv),
 			p->cfg.upstream ? "upstream " : "routes from the configuration",
 			p->cfg.upstream ? p->cfg.upstream : "");
+	if (!rc && p->cfg.syslog_facility >= 0)
+		openlog("overt", LOG_PID, p->cfg.syslog_facility);
 	if (!rc && p->cfg.ready_file)
 		rc = write_ready(p->cfg.ready_file, http_server_address(p->srv), err, errlen);
 	return rc;
@@ -479,6 +659,8 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 		snprintf(err, errlen, "the audit log could not be completed");
 		rc = -1;
 	}
+	if (p->cfg.syslog_facility >= 0)
+		closelog();
 	free(p);
 	return rc;
 }

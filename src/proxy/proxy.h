@@ -2,10 +2,11 @@
 /*
  * proxy.h - the inline-inspecting reverse proxy for model APIs.
  *
- * Every request body is scanned before it leaves; findings are logged, and
- * with the block action a request whose findings reach the threshold is
- * refused in the API's own error format.  Otherwise the original bytes go
- * upstream untouched and the reply streams back as it arrives.
+ * Every request body is scanned before it leaves (decompressed first when
+ * it is gzip, deflate, zstd or br); each finding gets an action from the
+ * policy: log, alert, normalize, redact or block.  A blocked request is
+ * refused in the API's own error format; a request no action rewrote goes
+ * upstream as the original bytes; the reply streams back as it arrives.
  */
 #ifndef OVERT_PROXY_H
 #define OVERT_PROXY_H
@@ -16,9 +17,25 @@
 
 #include "overt.h"
 
+/* What the proxy does about a finding; the order is the strength (the
+ * strongest action among a request's findings wins) and matches enum
+ * audit_action. */
 enum proxy_action {
-	PROXY_LOG,    /* forward, log findings */
-	PROXY_BLOCK,  /* refuse requests with findings at or above block_at */
+	PROXY_LOG,        /* forward, log findings */
+	PROXY_ALERT,      /* also one line per finding to stderr and syslog */
+	PROXY_NORMALIZE,  /* rewrite covert characters to their plain forms */
+	PROXY_REDACT,     /* replace the finding's bytes with a placeholder */
+	PROXY_BLOCK,      /* refuse the request */
+};
+
+/* One policy rule: a finding that matches every set field gets @action.
+ * Rules are tried in order; the first match wins. */
+struct proxy_rule {
+	const char *rule;      /* rule id, "tag.*" for a prefix, NULL for any */
+	const char *category;  /* NULL for any */
+	int min_severity;      /* enum scan_severity, or -1 for any */
+	int origin;            /* enum scan_origin, or -1 for any */
+	enum proxy_action action;
 };
 
 /* Requests whose path starts with @prefix go to @upstream (a base URL). */
@@ -33,8 +50,11 @@ struct proxy_config {
 	const struct proxy_route *routes; /* longest prefix wins */
 	size_t nroutes;
 	const char *cacert;       /* extra CA file for the upstream, or NULL */
-	enum proxy_action action;
-	enum scan_severity block_at; /* with PROXY_BLOCK */
+	const struct proxy_rule *policy; /* tried first, in order */
+	size_t npolicy;
+	enum proxy_action action; /* for findings no rule matches ... */
+	enum scan_severity block_at; /* ... at least this severe (else log) */
+	int syslog_facility;      /* LOG_AUTHPRIV, LOG_USER ...; -1: no syslog */
 	enum scan_severity alert_at; /* findings at least this severe go to @log */
 	size_t max_body;          /* 0: 32 MiB */
 	const char *ready_file;   /* write the bound address here once listening */

@@ -4,7 +4,7 @@
 # reach the upstream byte for byte, replies and SSE streams come back,
 # events arrive before the upstream finishes, findings are logged, the
 # block action refuses in the API's own error format, a dead upstream is a
-# 502, compressed bodies are refused, every exchange is in the audit log,
+# 502, bodies in unknown encodings are refused, every exchange is in the audit log,
 # and SIGTERM ends the proxy cleanly.
 . "$(dirname "$0")/lib.sh"
 
@@ -93,14 +93,16 @@ after=$(ls "$TMP/rec" | grep -c '^[0-9]')
 post okay "http://$addr/v1/chat/completions" '{"model":"m","messages":[{"role":"user","content":"hi"}]}'
 [ "$code" = 200 ] && ok || fail "block proxy let a clean request through: $code"
 
-# A dead upstream: 502 in the API's format; a compressed body: 415.
+# A dead upstream: 502 in the API's format; an unknown encoding: 415.
 start dead proxy --upstream http://127.0.0.1:9
 post dead "http://$addr/v1/chat/completions" "$clean"
 [ "$code" = 502 ] && ok || fail "dead upstream: status $code"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "upstream" in d["error"]["message"]' \
 	"$TMP/dead.out" && ok || fail "dead upstream reply format"
+post gz "http://$proxy/v1/messages" "$clean" -H 'content-encoding: compress'
+[ "$code" = 415 ] && ok || fail "body in an unknown encoding: status $code"
 post gz "http://$proxy/v1/messages" "$clean" -H 'content-encoding: gzip'
-[ "$code" = 415 ] && ok || fail "compressed body: status $code"
+[ "$code" = 400 ] && ok || fail "body that is not gzip: status $code"
 
 # SIGTERM: the proxy exits 0 and its audit log holds every exchange, the
 # API key only as a fingerprint.

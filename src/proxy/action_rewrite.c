@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * action_rewrite.c - the normalize and redact actions: a request body in,
+ * the same body with only the affected JSON strings rewritten out.
+ *
+ * We never re-serialise the JSON: numbers, key order, whitespace and every
+ * escape the agent chose stay as they came, because the upstream must see
+ * the agent's request, not ours, and the audit log must be able to say
+ * exactly which bytes changed.  Each string that holds a finding to act on
+ * is rewritten character by character from its raw bytes; a character we
+ * keep is copied as it was (an escape stays the escape), a replaced one is
+ * written as the plain ASCII character (escaped when it is '"' or '\'), a
+ * dropped one is left out.  So the output is valid JSON whenever the input
+ * was, and each change has an exact original offset for the record.
+ */
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "proxy/action.h"
+#include "scan/scan.h"
+#include "util/arena.h"
+#include "util/banned.h"
+
+#define MAX_DATE_FIXES 16
+#define DATE_WINDOW 256
+
+/* A span of the body a finding covers. */
+struct span {
+	size_t start, end;
+	const char *rule;
+};
+
+struct rewriter {
+	const uint8_t *body;
+	size_t len;
+	struct proxy_rewrite *rw;
+	struct arena *arena;
+	size_t copied;            /* body bytes before this are in rw->body */
+	size_t *norm;             /* offsets of findings to normalize, sorted */
+	size_t nnorm, ni;
+	struct span *dates;       /* date findings to normalize, sorted */
+	size_t ndates, di;
+	struct span *redact;      /* findings to redact, sorted, disjoint */
+	size_t nredact, ri;
+	const char *path;         /* of the current string */
+	size_t fix[MAX_DATE_FIXES]; /* separators to set to '-' in this string */
+	size_t nfix;
+	struct buf tmp;
+};
+
+void proxy_rewrite_init(struct proxy_rewrite *rw)
+{
+	memset(rw, 0, sizeof(*rw));
+	buf_init(&rw->body, 0);
+}
+
+void proxy_rewrite_release(struct proxy_rewrite *rw)
+{
+	buf_release(&rw->body);
+	free(rw->changes);
+	arena_free(rw->arena);
+	memset(rw, 0, sizeof(*rw));
+}
+
+int proxy_normal_form(uint32_t cp)
+{
+	struct lookalike la;
+
+	if (cp < 0x80)
+		return 0;
+	/* En and em dashes are ordinary typography, so the scanner leaves them
+	 * alone; a string being normalized gets the plain hyphen anyway. */
+	if (cp == 0x2013 || cp == 0x2014)
+		return '-';
+	switch (scan_classify(cp, &la)) {
+	case CC_LOOKALIKE:
+	case CC_FULLWIDTH:
+		return la.plain < 0x80 ? (int)la.plain : 0;
+	case CC_ZW: case CC_FORMAT: case CC_FILLER: case CC_TAG: case CC_VS:
+	case CC_BIDI_EMBED: case CC_BIDI_OVERRIDE: case CC_BIDI_POP:
+	case CC_BIDI_ISOLATE: case CC_BIDI_POP_ISOLATE: case CC_BIDI_MARK:
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+int proxy_placeholder(struct buf *out, const char *rule, const uint8_t *secret, size_t n)
+{
+	uint8_t md[SHA256_DIGEST_LENGTH];
+	int rc;
+
+	SHA256(secret, n, md);
+	rc = buf_printf(out, "[REDACTED:%s:sha256:%02x%02x%02x%02x]", rule, md[0], md[1],
+			md[2], md[3]);
+	explicit_bzero(md, sizeof(md));
+	return rc;
+}
+
+static int add_change(struct rewriter *r, enum proxy_action a, size_t off, size_t len,
+		      uint32_t cp, const char *repl, size_t repl_len)
+{
+	struct proxy_rewrite *rw = r->rw;
+	struct proxy_change *c = rw->nchanges ? &rw->changes[rw->nchanges - 1] : NULL;
+
+	/* A run of dropped characters is one change: a tag payload of a
+	 * hundred characters is one line of the report, not a hundred. */
+	if (c && !repl_len && !c->replacement[0] && a == c->action &&
+	    c->offset + c->length == off && c->json_path == r->path) {
+		c->length += len;
+		return 0;
+	}
+	if (rw->nchanges == rw->cap) {
+		size_t cap = rw->cap ? rw->cap * 2 : 16;
+		struct proxy_change *grown = realloc(rw->changes, cap * sizeof(*grown));
+
+		if (!grown)
+			return BUF_ENOMEM;
+		rw->changes = grown;
+		rw->cap = cap;
+	}
+	c = &rw->changes[rw->nchanges];
+	c->replacement = arena_strndup(r->arena, repl, repl_len);
+	if (!c->replacement)
+		return BUF_ENOMEM;
+	c->action = a;
+	c->json_path = r->path;
+	c->offset = off;
+	c->length = len;
+	c->codepoint = cp;
+	rw->nchanges++;
+	return 0;
+}
+
+/* Copy the body up to @to unchanged. */
+static int copy_to(struct rewriter *r, size_t to)
+{
+	int rc = buf_add(&r->rw->body, r->body + r->copied, to - r->copied);
+
+	r->copied = to;
+	return rc;
+}
+
+static bool digits(const uint32_t *cps, size_t i, size_t n, size_t min, size_t max,
+		   size_t *end)
+{
+	size_t k = 0;
+
+	while (i + k < n && k <= max && cps[i + k] >= '0' && cps[i + k] <= '9')
+		k++;
+	*end = i + k;
+	return k >= min && k <= max;
+}
+
+/*
+ * The separators of YYYY?MM?DD dates in [s->start, s->end) that are not
+ * '-' go to r->fix: a date sentence that should read 2026-06-30.  Dates in
+ * another order are left alone: reordering is not ours to guess.
+ */
+static void find_date_fixes(struct rewriter *r, const struct span *s, size_t str_end)
+{
+	uint32_t cps[DATE_WINDOW];
+	size_t offs[DATE_WINDOW + 1], n, i, a, b, c;
+	size_t end = s->end < str_end ? s->end : str_end;
+
+	n = json_window(r->body, s->start, end, s->start, 0, end - s->start, cps, offs,
+			DATE_WINDOW);
+	for (i = 0; i + 7 < n + 1 && r->nfix + 2 <= MAX_DATE_FIXES; i++) {
+		if (i && cps[i - 1] >= '0' && cps[i - 1] <= '9')
+			continue;
+		if (!digits(cps, i, n, 4, 4, &a) || a >= n || !scan_is_date_sep(cps[a]) ||
+		    !digits(cps, a + 1, n, 1, 2, &b) || b >= n || cps[b] != cps[a] ||
+		    !digits(cps, b + 1, n, 1, 2, &c))
+			continue;
+		if (cps[a] != '-') {
+			r->fix[r->nfix++] = offs[a];
+			r->fix[r->nfix++] = offs[b];
+		}
+		i = c;
+	}
+}
+
+static bool is_fix(const struct rewriter *r, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfix; i++)
+		if (r->fix[i] == off)
+			return true;
+	return false;
+}
+
+/* Replace the redacted span starting at or before @at; returns its end. */
+static int redact_span(struct rewriter *r, size_t at, size_t str_end, size_t *next)
+{
+	const struct span *s = &r->redact[r->ri++];
+	size_t end = s->end < str_end ? s->end : str_end;
+	size_t mark = r->rw->body.len;
+	int rc;
+
+	buf_reset(&r->tmp);
+	rc = json_unescape(r->body + at, end - at, &r->tmp);
+	rc = rc ? rc : proxy_placeholder(&r->rw->body, s->rule, (const uint8_t *)r->tmp.data,
+					 r->tmp.len);
+	if (r->tmp.data)
+		explicit_bzero(r->tmp.data, r->tmp.len);
+	rc = rc ? rc : add_change(r, PROXY_REDACT, at, end - at, SCAN_NO_CODEPOINT,
+				  r->rw->body.data + mark, r->rw->body.len - mark);
+	*next = end;
+	return rc;
+}
+
+/* One character under normalize: kept, replaced or dropped. */
+static int normalize_char(struct rewriter *r, size_t at, const struct json_char *ch)
+{
+	char plain[3] = { 0 };
+	int form = ch->kind == JSON_CHAR_RAW || ch->kind == JSON_CHAR_ESCAPE
+			   ? proxy_normal_form(ch->cp) : 0;
+	int rc;
+
+	if (is_fix(r, at) && ch->cp != '-')
+		form = '-';
+	if (!form)
+		return buf_add(&r->rw->body, r->body + at, ch->len);
+	if (form > 0) {
+		plain[0] = (char)form;
+		if (form == '"' || form == '\\')
+			rc = buf_addc(&r->rw->body, '\\');
+		else
+			rc = 0;
+		rc = rc ? rc : buf_addc(&r->rw->body, (char)form);
+	} else {
+		rc = 0;
+	}
+	return rc ? rc : add_change(r, PROXY_NORMALIZE, at, ch->len, ch->cp, plain,
+				    strlen(plain));
+}
+
+static int rewrite_string(struct rewriter *r, const struct json_walker *w, size_t start,
+			  size_t end, bool normalize)
+{
+	struct json_char ch;
+	size_t i = start;
+	int rc;
+
+	buf_reset(&r->tmp);
+	rc = copy_to(r, start);
+	rc = rc ? rc : json_path_format(w, &r->tmp);
+	if (rc)
+		return rc;
+	r->path = arena_strndup(r->arena, r->tmp.data, r->tmp.len);
+	if (!r->path)
+		return BUF_ENOMEM;
+	r->nfix = 0;
+	for (; normalize && r->di < r->ndates && r->dates[r->di].start < end; r->di++)
+		find_date_fixes(r, &r->dates[r->di], end);
+	while (!rc && i < end) {
+		if (r->ri < r->nredact && r->redact[r->ri].start <= i) {
+			rc = redact_span(r, i, end, &i);
+			continue;
+		}
+		json_char_decode(r->body + i, r->body + end, &ch);
+		if (normalize)
+			rc = normalize_char(r, i, &ch);
+		else
+			rc = buf_add(&r->rw->body, r->body + i, ch.len);
+		i += ch.len;
+	}
+	r->copied = end;
+	return rc;
+}
+
+static int on_string(void *ctx, const struct json_walker *w, size_t start, size_t end,
+		     int is_key)
+{
+	struct rewriter *r = ctx;
+	bool norm, red;
+
+	while (r->ni < r->nnorm && r->norm[r->ni] < start)
+		r->ni++;
+	while (r->ri < r->nredact && r->redact[r->ri].end <= start)
+		r->ri++;
+	while (r->di < r->ndates && r->dates[r->di].end <= start)
+		r->di++;
+	/* Keys are names, not content: rewriting one could make two equal. */
+	if (is_key)
+		return 0;
+	norm = r->ni < r->nnorm && r->norm[r->ni] < end;
+	red = r->ri < r->nredact && r->redact[r->ri].start < end;
+	return norm || red ? rewrite_string(r, w, start, end, norm) : 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sort the spans and merge those that overlap. */
+static size_t merge_spans(struct span *s, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(s, n, sizeof(*s), cmp_span);
+	for (i = 0; i < n; i++) {
+		if (k && s[i].start < s[k - 1].end) {
+			if (s[i].end > s[k - 1].end)
+				s[k - 1].end = s[i].end;
+			continue;
+		}
+		s[k++] = s[i];
+	}
+	return k;
+}
+
+static bool is_date_finding(const struct scan_finding *f)
+{
+	return !strcmp(f->category, "date-format") || !strcmp(f->category, "known-scheme");
+}
+
+/* The findings to act on, sorted by offset. */
+static int collect(struct rewriter *r, const struct scan_report *rep,
+		   const enum proxy_action *acts)
+{
+	size_t i, n = rep->nfindings ? rep->nfindings : 1;
+
+	r->norm = malloc(n * sizeof(*r->norm));
+	r->dates = malloc(n * sizeof(*r->dates));
+	r->redact = malloc(n * sizeof(*r->redact));
+	if (!r->norm || !r->dates || !r->redact)
+		return BUF_ENOMEM;
+	for (i = 0; i < rep->nfindings; i++) {
+		const struct scan_finding *f = &rep->findings[i];
+		struct span s = { f->byte_offset, f->byte_offset + f->byte_length, f->rule };
+
+		if (f->byte_offset >= r->len || s.end > r->len)
+			continue;
+		if (acts[i] == PROXY_NORMALIZE) {
+			r->norm[r->nnorm++] = f->byte_offset;
+			if (is_date_finding(f) && f->byte_length)
+				r->dates[r->ndates++] = s;
+		} else if (acts[i] == PROXY_REDACT && f->byte_length) {
+			r->redact[r->nredact++] = s;
+		}
+	}
+	qsort(r->norm, r->nnorm, sizeof(*r->norm), cmp_size);
+	r->ndates = merge_spans(r->dates, r->ndates);
+	r->nredact = merge_spans(r->redact, r->nredact);
+	return 0;
+}
+
+int proxy_rewrite_body(const uint8_t *body, size_t len, const struct scan_report *rep,
+		       const enum proxy_action *acts, struct proxy_rewrite *rw)
+{
+	struct rewriter r = { .body = body, .len = len, .rw = rw };
+	struct json_visitor v = { .ctx = &r, .string = on_string };
+	struct json_error jerr;
+	int rc;
+
+	proxy_rewrite_release(rw);
+	/* Placeholders may be longer than what they replace. */
+	buf_init(&rw->body, len * 2 + ((size_t)1 << 20));
+	buf_init(&r.tmp, len + 1024);
+	rw->arena = r.arena = arena_new();
+	rc = r.arena ? collect(&r, rep, acts) : BUF_ENOMEM;
+	if (!rc && (r.nnorm || r.nredact)) {
+		/* A body that stops being JSON part way was scanned only that
+		 * far: rewrite what was seen and copy the rest as it is. */
+		rc = json_walk(body, len, 512, &v, &jerr);
+		if (rc == JSON_ESYNTAX || rc == JSON_EDEPTH)
+			rc = 0;
+		rc = rc ? rc : copy_to(&r, len);
+	}
+	free(r.norm);
+	free(r.dates);
+	free(r.redact);
+	buf_release(&r.tmp);
+	if (!rc && !rw->nchanges)
+		buf_release(&rw->body);
+	return rc;
+}
+
+/*
+ * The audit log must never hold a secret in clear, whatever the action:
+ * each finding of category "secret" in @body (a copy the caller owns) is
+ * overwritten in place by its placeholder, cut or padded with '*' to the
+ * same length, so every offset the record holds still points where it
+ * did and the JSON stays valid (the span is inside one string).
+ */
+int proxy_mask_secrets(uint8_t *body, size_t len, const struct scan_report *rep)
+{
+	struct buf ph, plain;
+	size_t i, n, k;
+	int rc = 0;
+
+	buf_init(&ph, 4096);
+	buf_init(&plain, len + 1);
+	for (i = 0; !rc && i < rep->nfindings; i++) {
+		const struct scan_finding *f = &rep->findings[i];
+
+		if (strcmp(f->category, "secret") || f->byte_offset >= len ||
+		    f->byte_length > len - f->byte_offset || !f->byte_length)
+			continue;
+		n = f->byte_length;
+		buf_reset(&ph);
+		buf_reset(&plain);
+		rc = json_unescape(body + f->byte_offset, n, &plain);
+		rc = rc ? rc : proxy_placeholder(&ph, f->rule, (const uint8_t *)plain.data,
+						 plain.len);
+		if (plain.data)
+			explicit_bzero(plain.data, plain.len);
+		for (k = 0; !rc && k < n; k++)
+			body[f->byte_offset + k] = ph.len == n || (ph.len < n && k < ph.len)
+							   ? (uint8_t)ph.data[k] : '*';
+	}
+	buf_release(&ph);
+	buf_release(&plain);
+	return rc;
+}
