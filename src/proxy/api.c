@@ -28,7 +28,12 @@ enum api_kind api_of_path(const char *path)
 static const char *error_type(enum api_kind api, int status)
 {
 	switch (status) {
-	case 400: case 413: case 415:
+	case 413:
+		/* Anthropic's own type for an oversized request. */
+		if (api == API_ANTHROPIC)
+			return "request_too_large";
+		/* fall through */
+	case 400: case 415:
 		return api == API_GEMINI ? "INVALID_ARGUMENT" : "invalid_request_error";
 	case 401:
 		return api == API_GEMINI ? "UNAUTHENTICATED" : "authentication_error";

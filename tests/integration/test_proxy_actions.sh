@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The proxy's actions, each against overt mock recording on 127.0.0.1:
+# normalize and redact are checked byte for byte at the upstream against
+# bodies this test computes itself (Python), requests with nothing to change
+# arrive identical, block names the rule, the JSON path and the exchange to
+# look at, gzip, deflate, zstd and br bodies are scanned (and a bomb
+# refused), the first matching policy rule wins, alerts go to stderr, and
+# the audit log keeps the original body and every change, and verifies.
+. "$(dirname "$0")/lib.sh"
+status=0 out= err=
+
+pids=()
+stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap 'stop_all; rm -rf "$TMP"' EXIT
+
+san_env=()
+[ -n "${ASAN_OPTIONS:-}" ] && san_env+=("ASAN_OPTIONS=$ASAN_OPTIONS")
+[ -n "${UBSAN_OPTIONS:-}" ] && san_env+=("UBSAN_OPTIONS=$UBSAN_OPTIONS")
+
+# start NAME ARGS...: run overt in the background; $addr gets where it listens.
+start() {
+	local name=$1
+	shift
+	env -i PATH=/usr/bin:/bin LC_ALL=C.UTF-8 "${san_env[@]}" "$OVERT" "$@" \
+		--listen 127.0.0.1:0 --ready-file "$TMP/$name.ready" 2>"$TMP/$name.err" &
+	pids+=($!)
+	for _ in $(seq 400); do [ -s "$TMP/$name.ready" ] && break; sleep 0.05; done
+	addr=$(cat "$TMP/$name.ready" 2>/dev/null) || { echo "FAIL: $name did not start" >&2; cat "$TMP/$name.err" >&2; exit 1; }
+}
+
+# post NAME URL FILE [curl args...]: reply in $TMP/NAME.out, status in $code.
+post() {
+	local name=$1 url=$2 file=$3
+	shift 3
+	code=$(curl -sS -m 30 -o "$TMP/$name.out" -w '%{http_code}' -H 'content-type: application/json' \
+		--data-binary "@$file" "$@" "$url")
+}
+
+# The last request the mock recorded, as bytes, and its headers.
+last_body() { python3 "$TMP/h.py" last "$TMP/rec" body; }
+nrec() { ls "$TMP/rec" | grep -c '^[0-9]' || true; }
+
+cat > "$TMP/h.py" <<'PY'
+import base64, hashlib, json, os, sys, zlib
+
+def raw(s):
+    return s.encode("utf-8")
+
+# The normalize body: two strings with findings, the rest must not move.
+S_IN = "Today\\u2019s date is 2026/06/30. Don\u2019t stop\u2014ok \uff21\uff22 x\\u00a0y \\\\u2019 kept"
+S_OUT = "Today's date is 2026-06-30. Don't stop-ok AB x y \\\\u2019 kept"
+U_IN = ("hi\\u200b there \\udb40\\udc68\U000E0069 \u201cq\u201d and \uff02 end\\u202e!")
+U_OUT = "hi there  \\\"q\\\" and \\\" end!"
+TEMPLATE = ('{ "model" : "claude-x", "max_tokens": 1.50e+2,\n  "system": "%s",\n'
+            '  "messages": [{"role": "user", "content": "%s"},\n'
+            '               {"role": "assistant", "content": "plain \\u00e9t\\u00e9 text"}],\n'
+            '  "meta\\u200bdata": "k"}\n')
+TAGS = "\U000E0041\U000E0042"
+REDACT_T = ('{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":'
+            '"tool_result","tool_use_id":"t1","content":"result A %s end"}]},'
+            '{"role":"assistant","content":"ok"},{"role":"user","content":"again %s!"}]}')
+
+def placeholder(rule, secret):
+    return "[REDACTED:%s:sha256:%s]" % (rule, hashlib.sha256(raw(secret)).hexdigest()[:8])
+
+def make(d):
+    w = lambda n, b: open(os.path.join(d, n), "wb").write(b)
+    w("norm.json", raw(TEMPLATE % (S_IN, U_IN)))
+    w("norm.expect", raw(TEMPLATE % (S_OUT, U_OUT)))
+    w("red.json", raw(REDACT_T % (TAGS, TAGS)))
+    p = placeholder("tag.smuggled-text", TAGS)
+    w("red.expect", raw(REDACT_T % (p, p)))
+    w("clean.json", b'{ "model":"m" ,"max_tokens" : 5e0, "messages":[{"role":"user",'
+      b'"content":"caf\\u00e9 \\"quoted\\" \\/ path \xc3\xa9"}] }')
+    w("zw.json", raw('{"model":"m","messages":[{"role":"user","content":"a\u200bb and c\u200bd"}]}'))
+    w("quote.json", raw('{"model":"m","messages":[{"role":"user","content":"say \u201chi\u201d, \\"x\\" \\"y\\" \\"z\\""}]}'))
+    b = open(os.path.join(d, "red.json"), "rb").read()
+    w("red.gz", zlib_gzip(b))
+    w("red.deflate", zlib.compress(b))
+    raw_deflate = zlib.compressobj(wbits=-15)
+    w("red.rawdeflate", raw_deflate.compress(b) + raw_deflate.flush())
+    w("clean.gz", zlib_gzip(open(os.path.join(d, "clean.json"), "rb").read()))
+    w("norm.gz", zlib_gzip(open(os.path.join(d, "norm.json"), "rb").read()))
+    w("bomb.gz", zlib_gzip(b"[" + b" " * (8 << 20) + b"]"))
+    w("bad.gz", zlib_gzip(b)[:-12])
+
+def zlib_gzip(b):
+    c = zlib.compressobj(wbits=31)
+    return c.compress(b) + c.flush()
+
+def last(rec, what):
+    files = sorted(f for f in os.listdir(rec) if f.endswith(".json") and f[0].isdigit())
+    d = json.load(open(os.path.join(rec, files[-1])))
+    if what == "headers":
+        for k, v in d["headers"]:
+            print("%s: %s" % (k.lower(), v))
+        return
+    body = base64.b64decode(d["body_base64"]) if "body_base64" in d else d["body"].encode()
+    sys.stdout.buffer.write(body)
+
+if sys.argv[1] == "make":
+    make(sys.argv[2])
+elif sys.argv[1] == "last":
+    last(sys.argv[2], sys.argv[3])
+PY
+python3 "$TMP/h.py" make "$TMP"
+zstd -q -c "$TMP/red.json" > "$TMP/red.zst"
+brotli -c "$TMP/red.json" > "$TMP/red.br"
+
+start mock mock --record "$TMP/rec" --quiet
+mock=$addr
+
+# ---- normalize, byte for byte, with the audit log ----
+start norm proxy --upstream "http://$mock" --action normalize --action-at low --db "$TMP/norm.db"
+post n1 "http://$addr/v1/messages" "$TMP/norm.json"
+[ "$code" = 200 ] && ok || fail "normalize: status $code"
+last_body > "$TMP/n1.got"
+cmp -s "$TMP/n1.got" "$TMP/norm.expect" && ok || fail "normalize: upstream got $(cat "$TMP/n1.got")"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/n1.got" && ok || fail "normalized body is not JSON"
+post n2 "http://$addr/v1/messages" "$TMP/clean.json"
+last_body > "$TMP/n2.got"
+cmp -s "$TMP/n2.got" "$TMP/clean.json" && ok || fail "a clean body changed on its way: $(cat "$TMP/n2.got")"
+# A gzip body that normalize changes goes out plain, without Content-Encoding.
+post n3 "http://$addr/v1/messages" "$TMP/norm.gz" -H 'content-encoding: gzip'
+[ "$code" = 200 ] && ok || fail "normalize gzip: status $code"
+last_body > "$TMP/n3.got"
+cmp -s "$TMP/n3.got" "$TMP/norm.expect" && ok || fail "normalize gzip: upstream got other bytes"
+python3 "$TMP/h.py" last "$TMP/rec" headers | grep -qi '^content-encoding' && fail "content-encoding kept on a rewritten body" || ok
+# A gzip body nothing changes goes out as it came, compressed (the mock
+# does not decode bodies, so it answers 400: its recording is what counts).
+post n4 "http://$addr/v1/messages" "$TMP/clean.gz" -H 'content-encoding: gzip'
+last_body > "$TMP/n4.got"
+cmp -s "$TMP/n4.got" "$TMP/clean.gz" && ok || fail "clean gzip body not forwarded as sent"
+python3 "$TMP/h.py" last "$TMP/rec" headers | grep -qi '^content-encoding: gzip' && ok || fail "content-encoding dropped from an unchanged body"
+kill -TERM "${pids[1]}"; wait "${pids[1]}" || true
+
+run "$OVERT" log verify --db "$TMP/norm.db"
+expect_status 0 "audit log with changes verifies"
+q() { sqlite3 "$TMP/norm.db" "$1"; }
+[ "$(q "SELECT replacement FROM changes WHERE exchange_id=1 AND codepoint=8217 LIMIT 1")" = "'" ] && ok || fail "change U+2019 -> ' not recorded"
+[ "$(q "SELECT count(*) FROM changes WHERE exchange_id=1 AND codepoint=47 AND replacement='-' AND json_path='\$.system'")" = 2 ] && ok || fail "date separator changes not recorded"
+[ "$(q "SELECT count(*) FROM changes WHERE exchange_id=2")" = 0 ] && ok || fail "changes recorded for a clean body"
+[ "$(q "SELECT count(*) FROM chain WHERE tbl='changes'")" = "$(q "SELECT count(*) FROM changes")" ] && ok || fail "changes not in the hash chain"
+run "$OVERT" log export --db "$TMP/norm.db" --format jsonl
+python3 - "$TMP/out" "$TMP/norm.json" <<'PY' && ok || fail "audit log does not keep the original body"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows[0]["request_body"].encode() == open(sys.argv[2], "rb").read()
+assert rows[0]["action"] == "normalize", rows[0]["action"]
+assert rows[2]["request_body"].encode() == open(sys.argv[2], "rb").read()  # gzip, decoded
+PY
+run "$OVERT" log show 1 --db "$TMP/norm.db"
+expect_out "changes to the forwarded body" "log show lists the changes"
+expect_out "U+2019 (3 bytes) -> \"'\"" "log show: old code point -> new"
+# Tamper with a change: verify must notice.
+cp "$TMP/norm.db" "$TMP/tampered.db"
+sqlite3 "$TMP/tampered.db" "UPDATE changes SET replacement='x' WHERE id=1"
+run "$OVERT" log verify --db "$TMP/tampered.db"
+expect_status 1 "an edited change is caught"; expect_err "changes row 1" "an edited change is caught"
+
+# ---- redact: stable placeholders ----
+printf '{"policy": [{"rule": "tag.*", "action": "redact"}]}' > "$TMP/redact.json"
+start red proxy --upstream "http://$mock" --config "$TMP/redact.json" --db "$TMP/red.db"
+post r1 "http://$addr/v1/messages" "$TMP/red.json"
+[ "$code" = 200 ] && ok || fail "redact: status $code"
+last_body > "$TMP/r1.got"
+cmp -s "$TMP/r1.got" "$TMP/red.expect" && ok || fail "redact: upstream got $(cat "$TMP/r1.got")"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/r1.got" && ok || fail "redacted body is not JSON"
+
+# ---- block: the rule, the path, the way to the details ----
+printf '{"policy": [{"category": "tag", "origin": "tool_result", "action": "block"}], "db": "%s"}' \
+	"$TMP/block.db" > "$TMP/block.json"
+start block proxy --upstream "http://$mock" --config "$TMP/block.json"
+block=$addr
+before=$(nrec)
+post b1 "http://$block/v1/messages" "$TMP/red.json"
+[ "$code" = 403 ] && ok || fail "block: status $code"
+[ "$(nrec)" = "$before" ] && ok || fail "a blocked request reached the upstream"
+python3 - "$TMP/b1.out" "$TMP/block.db" <<'PY' && ok || fail "block message: $(cat "$TMP/b1.out")"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "error" and d["error"]["type"] == "permission_error", d
+m = d["error"]["message"]
+assert "tag.smuggled-text" in m and "$.messages[0].content[0].content" in m, m
+assert re.search(r"overt log show 1 --db " + re.escape(sys.argv[2]), m), m
+PY
+kill -TERM "${pids[3]}"; wait "${pids[3]}" || true
+run "$OVERT" log show 1 --db "$TMP/block.db"
+expect_status 0 "log show of the blocked exchange"; expect_out "tag.smuggled-text (tool_result)" "log show of the blocked exchange"
+expect_out "action: block" "log show of the blocked exchange"
+
+# ---- compressed bodies are scanned ----
+start cblock proxy --upstream "http://$mock" --config "$TMP/block.json" --db "$TMP/cblock.db" --max-body 1M
+for enc in gzip:red.gz deflate:red.deflate deflate:red.rawdeflate zstd:red.zst br:red.br; do
+	post c "http://$addr/v1/messages" "$TMP/${enc#*:}" -H "content-encoding: ${enc%%:*}"
+	[ "$code" = 403 ] && grep -q "tag.smuggled-text" "$TMP/c.out" && ok || fail "${enc#*:}: tag payload not found in the ${enc%%:*} body (status $code)"
+done
+post bomb "http://$addr/v1/messages" "$TMP/bomb.gz" -H 'content-encoding: gzip'
+[ "$code" = 413 ] && ok || fail "gzip bomb: status $code"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["type"] == "error" and "limit" in d["error"]["message"], d' \
+	"$TMP/bomb.out" && ok || fail "bomb reply format: $(cat "$TMP/bomb.out")"
+post bad "http://$addr/v1/chat/completions" "$TMP/bad.gz" -H 'content-encoding: gzip'
+[ "$code" = 400 ] && ok || fail "truncated gzip: status $code"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["error"]["type"] == "invalid_request_error", d' \
+	"$TMP/bad.out" && ok || fail "truncated gzip reply format (OpenAI): $(cat "$TMP/bad.out")"
+post unk "http://$addr/v1/messages" "$TMP/red.json" -H 'content-encoding: compress'
+[ "$code" = 415 ] && ok || fail "unknown encoding: status $code"
+
+# ---- policy precedence: the first matching rule wins ----
+printf '{"policy": [{"rule": "tag.smuggled-text", "action": "log"}, {"category": "tag", "action": "block"}],
+  "action": "block", "action_at": "medium"}' > "$TMP/p1.json"
+printf '{"policy": [{"category": "tag", "action": "block"}, {"rule": "tag.smuggled-text", "action": "log"}]}' > "$TMP/p2.json"
+start p1 proxy --upstream "http://$mock" --config "$TMP/p1.json"
+p1=$addr
+start p2 proxy --upstream "http://$mock" --config "$TMP/p2.json"
+p2=$addr
+post pa "http://$p1/v1/messages" "$TMP/red.json"
+[ "$code" = 200 ] && ok || fail "p1: an earlier log rule did not win: $code"
+post pb "http://$p2/v1/messages" "$TMP/red.json"
+[ "$code" = 403 ] && ok || fail "p2: an earlier block rule did not win: $code"
+post pc "http://$p1/v1/messages" "$TMP/zw.json"
+[ "$code" = 403 ] && ok || fail "p1: the default action did not apply to a finding no rule names: $code"
+post pd "http://$p1/v1/messages" "$TMP/quote.json"
+[ "$code" = 200 ] && ok || fail "p1: the default action applied below action_at: $code"
+
+# ---- alert: one line per finding on stderr ----
+printf '{"policy": [{"category": "invisible", "action": "alert"}], "syslog_facility": "user"}' > "$TMP/alert.json"
+start alert proxy --upstream "http://$mock" --config "$TMP/alert.json"
+post al "http://$addr/v1/messages" "$TMP/zw.json"
+[ "$code" = 200 ] && ok || fail "alert: status $code"
+[ "$(grep -c 'overt: ALERT #1 POST /v1/messages: medium invisible.zero-width (user) \$.messages\[0\].content byte' "$TMP/alert.err")" = 2 ] \
+	&& ok || fail "alert lines: $(cat "$TMP/alert.err")"
+
+# ---- configuration errors name the setting ----
+printf '{"routes": [{"prefix": "/", "upstream": "http://127.0.0.1:9"}], "policy": [{"rule": "x", "acton": "block"}]}' > "$TMP/typo.json"
+run "$OVERT" proxy --config "$TMP/typo.json"
+expect_status 3 "policy typo"; expect_err "unknown policy setting 'acton'" "policy typo"
+printf '{"routes": [{"prefix": "/", "upstream": "http://127.0.0.1:9"}], "policy": [{"rule": "x"}]}' > "$TMP/noact.json"
+run "$OVERT" proxy --config "$TMP/noact.json"
+expect_status 3 "policy rule without action"; expect_err "needs an \"action\"" "policy rule without action"
+printf '{"routes": [{"prefix": "/", "upstream": "http://127.0.0.1:9"}], "policy": [{"origin": "tools", "action": "log"}]}' > "$TMP/origin.json"
+run "$OVERT" proxy --config "$TMP/origin.json"
+expect_status 3 "bad origin"; expect_err "tool_result" "bad origin"
+run "$OVERT" proxy --upstream http://127.0.0.1:9 --action shout
+expect_status 2 "bad --action"; expect_err "normalize" "bad --action"
+
+finish
