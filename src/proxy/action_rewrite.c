@@ -284,10 +284,9 @@ static int on_string(void *ctx, const struct json_walker *w, size_t start, size_
 		r->ri++;
 	while (r->di < r->ndates && r->dates[r->di].end <= start)
 		r->di++;
-	/* Keys are names, not content: rewriting one could make two equal. */
-	if (is_key)
-		return 0;
-	norm = r->ni < r->nnorm && r->norm[r->ni] < end;
+	/* Keys are names, not content: normalizing one could make two equal,
+	 * but a secret is redacted wherever it is. */
+	norm = !is_key && r->ni < r->nnorm && r->norm[r->ni] < end;
 	red = r->ri < r->nredact && r->redact[r->ri].start < end;
 	return norm || red ? rewrite_string(r, w, start, end, norm) : 0;
 }

@@ -148,14 +148,16 @@ static const char *api_key_of(const struct http_request *req)
 
 /* The key deltas are taken against: agents resend the whole conversation
  * each turn, and a body's opening (model, system prompt, first message) is
- * the same from one turn to the next. */
-static void conversation_of(const struct http_request *req, char *out, size_t n)
+ * the same from one turn to the next.  Taken over the body as scanned,
+ * so compressed turns are compared decompressed. */
+static void conversation_of(const struct exchange *x, const struct http_request *req,
+			    char *out, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
-	size_t i, len = req->body_len < 2048 ? req->body_len : 2048;
+	size_t i, len = x->body_len < 2048 ? x->body_len : 2048;
 
 	for (i = 0; i < len; i++)
-		h = (h ^ req->body[i]) * 1099511628211ULL;
+		h = (h ^ x->body[i]) * 1099511628211ULL;
 	snprintf(out, n, "%s %s %016llx", req->method, req->path, (unsigned long long)h);
 }
 
@@ -239,7 +241,7 @@ static int64_t record(struct proxy *p, struct exchange *x, const struct http_req
 						f->json_path, f->byte_offset, f->codepoint,
 						(enum audit_action)x->acts[i] };
 	}
-	conversation_of(req, conv, sizeof(conv));
+	conversation_of(x, req, conv, sizeof(conv));
 	fill_record(x, req, status, &ax);
 	ax.conversation = conv;
 	ax.request_body = recorded_body(x, &copy);

@@ -422,16 +422,16 @@ n=$(python3 -c 'import json,sys; print(sum(k == "cache-control" for k, v in json
 	"$TMP/sigterm.json" 2>/dev/null || echo 0)
 [ "$n" = 1 ] && ok || fail "relayed stream has $n Cache-Control headers"
 
-# 4. A body over --max-body: 413 in Anthropic's format on an Anthropic path,
-# whether the size is announced (Content-Length) or found while reading
-# (chunked).
+# 4. A body over --max-body: 413 in Anthropic's format (request_too_large)
+# on an Anthropic path, whether the size is announced (Content-Length) or
+# found while reading (chunked).
 start p4 proxy --upstream "http://$m2" --max-body 1K
 p4=$addr
 big=$(python3 -c 'import json; print(json.dumps({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"*2048}]}))')
 check_413() {
 	[ "$code" = 413 ] && ok || fail "$1: status $code"
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["error"]
-assert d["type"] == "error" and e["type"] == "invalid_request_error", d
+assert d["type"] == "error" and e["type"] == "request_too_large", d
 assert "too large" in e["message"], e' "$TMP/big.out" && ok || fail "$1: reply format: $(cat "$TMP/big.out")"
 }
 post big "http://$p4/v1/messages" "$big"

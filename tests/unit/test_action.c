@@ -192,6 +192,28 @@ static void test_redact_stable_placeholders(void **state)
 	proxy_rewrite_release(&rw);
 }
 
+static void test_redact_in_a_key(void **state)
+{
+	const char *body = "{\"sk-KEYINKEY\":\"v\",\"x\":\"a\\u200bb\"}";
+	struct scan_finding f[2];
+	struct proxy_rewrite rw;
+	const char *got;
+
+	(void)state;
+	f[0] = finding("secret.test", "secret", SCAN_SEV_HIGH, SCAN_ORIGIN_USER, 2, 11);
+	f[1] = finding("invisible.zero-width", "invisible", SCAN_SEV_MEDIUM, SCAN_ORIGIN_USER,
+		       at(body, "\\u200b"), 6);
+	got = rewrite(body, f, 1, PROXY_REDACT, &rw);
+	assert_non_null(got);
+	assert_true(!strncmp(got, "{\"[REDACTED:secret.test:sha256:", 31));
+	proxy_rewrite_release(&rw);
+	/* A key is never normalized. */
+	body = "{\"a\\u200bb\":\"v\"}";
+	f[1].byte_offset = 3;
+	assert_null(rewrite(body, &f[1], 1, PROXY_NORMALIZE, &rw));
+	proxy_rewrite_release(&rw);
+}
+
 static void test_rewrite_stops_at_bad_json(void **state)
 {
 	const char *body = "{\"a\":\"x\\u200by\", \"b\": nope \"\xe2\x80\x8b\"";
@@ -293,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_fixes_the_date),
 		cmocka_unit_test(test_normalize_nothing_to_do),
 		cmocka_unit_test(test_redact_stable_placeholders),
+		cmocka_unit_test(test_redact_in_a_key),
 		cmocka_unit_test(test_rewrite_stops_at_bad_json),
 		cmocka_unit_test(test_mask_secrets_keeps_length),
 		cmocka_unit_test(test_decode_layers_and_limits),
