@@ -62,16 +62,29 @@ static int bad(struct loader *l, const char *what, const struct json_seg *seg)
 	return -1;
 }
 
-static int severity(struct loader *l, const struct json_walker *w, size_t start,
-		    size_t end, enum scan_severity *out)
+/* A string value that @parse turns into a non-negative number, or an
+ * error naming what was @expected. */
+static int named(struct loader *l, const struct json_walker *w, size_t start, size_t end,
+		 int (*parse)(const char *), const char *expected, int *out)
 {
 	char *s = string_value(w, start, end);
-	int v = s ? scan_severity_parse(s) : -1;
+	int v = s ? parse(s) : -1;
 
 	free(s);
 	if (v < 0)
-		return bad(l, "info, low, medium, high or critical expected for",
-			   &w->segs[w->depth - 1]);
+		return bad(l, expected, &w->segs[w->depth - 1]);
+	*out = v;
+	return 0;
+}
+
+static int severity(struct loader *l, const struct json_walker *w, size_t start,
+		    size_t end, enum scan_severity *out)
+{
+	int v;
+
+	if (named(l, w, start, end, scan_severity_parse,
+		  "info, low, medium, high or critical expected for", &v))
+		return -1;
 	*out = (enum scan_severity)v;
 	return 0;
 }
@@ -79,13 +92,11 @@ static int severity(struct loader *l, const struct json_walker *w, size_t start,
 static int action(struct loader *l, const struct json_walker *w, size_t start,
 		  size_t end, enum proxy_action *out)
 {
-	char *s = string_value(w, start, end);
-	int v = s ? proxy_action_parse(s) : -1;
+	int v;
 
-	free(s);
-	if (v < 0)
-		return bad(l, "log, alert, normalize, redact or block expected for",
-			   &w->segs[w->depth - 1]);
+	if (named(l, w, start, end, proxy_action_parse,
+		  "log, alert, normalize, redact or block expected for", &v))
+		return -1;
 	*out = (enum proxy_action)v;
 	return 0;
 }

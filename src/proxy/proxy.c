@@ -501,7 +501,8 @@ static void block_message(struct proxy *p, struct exchange *x, int64_t id, char 
 {
 	const struct scan_finding *first = NULL;
 	const char *rules[4];
-	size_t i, k, nrules = 0, more = 0, len;
+	size_t i, k, nrules = 0, len;
+	bool more = false;
 
 	for (i = 0; i < x->report.nfindings; i++) {
 		const struct scan_finding *f = &x->report.findings[i];
@@ -514,14 +515,14 @@ static void block_message(struct proxy *p, struct exchange *x, int64_t id, char 
 		if (k == nrules && nrules < 4)
 			rules[nrules++] = f->rule;
 		else if (k == nrules)
-			more++;
+			more = true;
 	}
 	len = (size_t)snprintf(msg, n, "overt blocked this request by policy: rule");
 	for (k = 0; k < nrules && len < n; k++)
-		len += (size_t)snprintf(msg + len, n - len, "%s %s", k ? "," : nrules > 1 ? "s" : "",
-					rules[k]);
+		len += (size_t)snprintf(msg + len, n - len, "%s %s",
+					k ? "," : nrules > 1 ? "s" : "", rules[k]);
 	if (more && len < n)
-		len += (size_t)snprintf(msg + len, n - len, " and %zu more", more);
+		len += (size_t)snprintf(msg + len, n - len, " and others");
 	if (first && len < n)
 		len += (size_t)snprintf(msg + len, n - len, "; first at %s, byte %zu (%s): %s.",
 					first->json_path, first->byte_offset,
