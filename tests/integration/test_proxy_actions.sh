@@ -5,7 +5,8 @@
 # bodies this test computes itself (Python), requests with nothing to change
 # arrive identical, block names the rule, the JSON path and the exchange to
 # look at, gzip, deflate, zstd and br bodies are scanned (and a bomb
-# refused), the first matching policy rule wins, alerts go to stderr, and
+# refused), the first matching policy rule wins, alerts go to stderr and
+# (in a user and mount namespace with its own /dev/log) to syslog, and
 # the audit log keeps the original body and every change, and verifies.
 . "$(dirname "$0")/lib.sh"
 status=0 out= err=
@@ -126,13 +127,15 @@ post n3 "http://$addr/v1/messages" "$TMP/norm.gz" -H 'content-encoding: gzip'
 [ "$code" = 200 ] && ok || fail "normalize gzip: status $code"
 last_body > "$TMP/n3.got"
 cmp -s "$TMP/n3.got" "$TMP/norm.expect" && ok || fail "normalize gzip: upstream got other bytes"
-python3 "$TMP/h.py" last "$TMP/rec" headers | grep -qi '^content-encoding' && fail "content-encoding kept on a rewritten body" || ok
+python3 "$TMP/h.py" last "$TMP/rec" headers > "$TMP/n3.headers"
+grep -qi '^content-encoding' "$TMP/n3.headers" && fail "content-encoding kept on a rewritten body" || ok
 # A gzip body nothing changes goes out as it came, compressed (the mock
 # does not decode bodies, so it answers 400: its recording is what counts).
 post n4 "http://$addr/v1/messages" "$TMP/clean.gz" -H 'content-encoding: gzip'
 last_body > "$TMP/n4.got"
 cmp -s "$TMP/n4.got" "$TMP/clean.gz" && ok || fail "clean gzip body not forwarded as sent"
-python3 "$TMP/h.py" last "$TMP/rec" headers | grep -qi '^content-encoding: gzip' && ok || fail "content-encoding dropped from an unchanged body"
+python3 "$TMP/h.py" last "$TMP/rec" headers > "$TMP/n4.headers"
+grep -qi '^content-encoding: gzip' "$TMP/n4.headers" && ok || fail "content-encoding dropped from an unchanged body"
 kill -TERM "${pids[1]}"; wait "${pids[1]}" || true
 
 run "$OVERT" log verify --db "$TMP/norm.db"
@@ -231,6 +234,46 @@ post al "http://$addr/v1/messages" "$TMP/zw.json"
 [ "$code" = 200 ] && ok || fail "alert: status $code"
 [ "$(grep -c 'overt: ALERT #1 POST /v1/messages: medium invisible.zero-width (user) \$.messages\[0\].content byte' "$TMP/alert.err")" = 2 ] \
 	&& ok || fail "alert lines: $(cat "$TMP/alert.err")"
+
+# ---- alert: the same line in syslog, at the configured facility ----
+# In a user and mount namespace, /dev is a fresh tmpfs whose /dev/log is a
+# datagram socket this test reads, as syslogd would.
+if unshare -rm true 2>/dev/null; then
+	cat > "$TMP/syslog.sh" <<'SH'
+set -eu
+mkdir -p "$TMP/olddev"
+mount --rbind /dev "$TMP/olddev"
+mount -t tmpfs none /dev
+for d in null zero urandom random; do touch /dev/$d; mount --bind "$TMP/olddev/$d" /dev/$d; done
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+open(sys.argv[1] + ".up", "w").close()
+s.settimeout(60)
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+' "$TMP/syslog.got" &
+rx=$!
+for _ in $(seq 200); do [ -e "$TMP/syslog.got.up" ] && break; sleep 0.05; done
+"$OVERT" proxy --upstream "http://$MOCK" --config "$TMP/alert.json" --listen 127.0.0.1:0 \
+	--ready-file "$TMP/sl.ready" 2>"$TMP/sl.err" &
+px=$!
+for _ in $(seq 400); do [ -s "$TMP/sl.ready" ] && break; sleep 0.05; done
+curl -sS -m 30 -o /dev/null -H 'content-type: application/json' --data-binary "@$TMP/zw.json" \
+	"http://$(cat "$TMP/sl.ready")/v1/messages"
+for _ in $(seq 200); do [ "$(grep -c ALERT "$TMP/syslog.got" 2>/dev/null)" = 2 ] && break; sleep 0.05; done
+kill $px $rx 2>/dev/null || true
+wait 2>/dev/null || true
+SH
+	env TMP="$TMP" OVERT="$OVERT" MOCK="$mock" unshare -rm bash "$TMP/syslog.sh" || true
+	# user (1) * 8 + warning (4) = 12
+	[ "$(grep -c '^<12>.*overt\[[0-9]*\]: ALERT #1 POST /v1/messages: medium invisible.zero-width (user)' "$TMP/syslog.got")" = 2 ] \
+		&& ok || fail "syslog lines: $(cat "$TMP/syslog.got" 2>/dev/null)"
+else
+	echo "skip: no user namespaces, syslog not checked" >&2
+fi
 
 # ---- configuration errors name the setting ----
 printf '{"routes": [{"prefix": "/", "upstream": "http://127.0.0.1:9"}], "policy": [{"rule": "x", "acton": "block"}]}' > "$TMP/typo.json"
