@@ -95,6 +95,33 @@ static int add_findings(struct buf *b, const struct audit_exchange *x)
 	return buf_adds(b, "]");
 }
 
+/* What an action forwarded instead; only present when there was any, so
+ * the lines of logs without changes read as they always did. */
+static int add_changes(struct buf *b, const struct audit_exchange *x)
+{
+	const struct audit_change *c;
+	size_t i;
+	int rc;
+
+	if (!x->nchanges)
+		return 0;
+	TRY(buf_adds(b, ",\"changes\":["));
+	for (i = 0; i < x->nchanges; i++) {
+		c = &x->changes[i];
+		TRY(buf_printf(b, "%s{\"action\":\"%s\",\"json_path\":", i ? "," : "",
+			       audit_action_name(c->action)));
+		TRY(add_str(b, c->json_path));
+		TRY(buf_printf(b, ",\"byte_offset\":%llu,\"byte_length\":%llu,\"codepoint\":",
+			       (unsigned long long)c->byte_offset,
+			       (unsigned long long)c->byte_length));
+		TRY(add_codepoint(b, c->codepoint));
+		TRY(buf_adds(b, ",\"replacement\":"));
+		TRY(add_str(b, c->replacement));
+		TRY(buf_adds(b, "}"));
+	}
+	return buf_adds(b, "]");
+}
+
 int audit_exchange_json(struct buf *b, const struct audit_exchange *x)
 {
 	int rc;
@@ -130,6 +157,7 @@ int audit_exchange_json(struct buf *b, const struct audit_exchange *x)
 	TRY(add_body(b, "response_body", x->response_body, x->response_len));
 	TRY(buf_adds(b, ",\"findings\":"));
 	TRY(add_findings(b, x));
+	TRY(add_changes(b, x));
 	return buf_adds(b, "}\n");
 }
 

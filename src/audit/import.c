@@ -30,6 +30,8 @@ struct line {
 	struct audit_exchange x;
 	struct audit_finding *f;
 	size_t capf;
+	struct audit_change *c;
+	size_t capc;
 	struct buf body[2];     /* request, response as decoded strings */
 	int has_body[2], base64[2], schema;
 	char err[160];
@@ -147,6 +149,63 @@ static int on_finding(struct line *l, const struct json_walker *w, enum json_kin
 	return 0;
 }
 
+/* Make room for change @i in l->c. */
+static struct audit_change *change_at(struct line *l, size_t i)
+{
+	while (i >= l->x.nchanges) {
+		if (l->x.nchanges == l->capc) {
+			struct audit_change *n = arena_alloc(l->a, 2 * (l->capc + 8) * sizeof(*n));
+
+			if (!n)
+				return NULL;
+			if (l->x.nchanges)
+				memcpy(n, l->c, l->x.nchanges * sizeof(*n));
+			l->c = n;
+			l->capc = 2 * (l->capc + 8);
+		}
+		memset(&l->c[l->x.nchanges], 0, sizeof(*l->c));
+		l->c[l->x.nchanges++].codepoint = SCAN_NO_CODEPOINT;
+	}
+	return &l->c[i];
+}
+
+static int on_change(struct line *l, const struct json_walker *w, enum json_kind k,
+		     size_t s, size_t e)
+{
+	struct json_seg *g = &w->segs[2];
+	struct audit_change *c;
+	const char *cp;
+	int64_t v = 0;
+	int en;
+
+	if (w->segs[1].key || w->segs[1].index >= IMPORT_MAX_FINDINGS)
+		return fail(l, "too many changes");
+	if (!(c = change_at(l, w->segs[1].index)))
+		return fail(l, "out of memory");
+	if (json_seg_is(g, "json_path"))
+		return get_str(l, k, s, e, &c->json_path);
+	if (json_seg_is(g, "replacement"))
+		return get_str(l, k, s, e, &c->replacement);
+	if (json_seg_is(g, "action")) {
+		if (get_enum(l, k, s, e, audit_action_parse, &en))
+			return 1;
+		c->action = (enum audit_action)en;
+	} else if (json_seg_is(g, "byte_offset") || json_seg_is(g, "byte_length")) {
+		if (get_int(l, k, s, e, &v) || v < 0)
+			return fail(l, "a change's byte_offset and byte_length are "
+				    "non-negative integers");
+		*(json_seg_is(g, "byte_offset") ? &c->byte_offset : &c->byte_length) =
+			(uint64_t)v;
+	} else if (json_seg_is(g, "codepoint")) {
+		if (get_str(l, k, s, e, &cp))
+			return 1;
+		if (cp && (strncmp(cp, "U+", 2) || (v = strtol(cp + 2, NULL, 16)) > 0x10FFFF))
+			return fail(l, "codepoint must be \"U+XXXX\" or null");
+		c->codepoint = cp ? (uint32_t)v : SCAN_NO_CODEPOINT;
+	}
+	return 0;
+}
+
 static int on_body(struct line *l, int which, enum json_kind k, size_t s, size_t e)
 {
 	if (k == JSON_NULL)
@@ -238,6 +297,8 @@ static int on_value(void *ctx, const struct json_walker *w, enum json_kind k,
 	}
 	if (w->depth == 3 && json_seg_is(&w->segs[0], "findings"))
 		return on_finding(l, w, k, s, e);
+	if (w->depth == 3 && json_seg_is(&w->segs[0], "changes"))
+		return on_change(l, w, k, s, e);
 	return 0;
 }
 
@@ -278,7 +339,11 @@ static int finish_line(struct line *l)
 	for (i = 0; (size_t)i < l->x.nfindings; i++)
 		if (!l->f[i].rule || !l->f[i].category)
 			return fail(l, "a finding lacks its rule or category");
+	for (i = 0; (size_t)i < l->x.nchanges; i++)
+		if (!l->c[i].replacement)
+			return fail(l, "a change lacks its replacement");
 	l->x.findings = l->f;
+	l->x.changes = l->c;
 	l->x.request_body = l->has_body[0] ? (const uint8_t *)(l->body[0].data ?
 				l->body[0].data : "") : NULL;
 	l->x.request_len = l->has_body[0] ? l->body[0].len : 0;
@@ -326,6 +391,8 @@ static int import_line(struct audit_store *s, struct line *l, const struct buf *
 	l->x.ttfb_ms = l->x.total_ms = -1;
 	l->f = NULL;
 	l->capf = 0;
+	l->c = NULL;
+	l->capc = 0;
 	l->has_body[0] = l->has_body[1] = l->base64[0] = l->base64[1] = 0;
 	l->schema = -1;
 	l->err[0] = '\0';

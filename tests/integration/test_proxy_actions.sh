@@ -152,6 +152,23 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 assert rows[0]["request_body"].encode() == open(sys.argv[2], "rb").read()
 assert rows[0]["action"] == "normalize", rows[0]["action"]
 assert rows[2]["request_body"].encode() == open(sys.argv[2], "rb").read()  # gzip, decoded
+c = rows[0]["changes"][0]
+assert c["action"] == "normalize" and c["json_path"] == "$.system", c
+assert c["codepoint"] == "U+2019" and c["replacement"] == "'" and c["byte_length"] == 6, c
+assert "changes" not in rows[1]
+PY
+# Export, import into a new log, export again: the same lines, changes included.
+cp "$TMP/out" "$TMP/export1.jsonl"
+run "$OVERT" log import --db "$TMP/copy.db" "$TMP/export1.jsonl"
+expect_status 0 "import an export with changes"
+run "$OVERT" log export --db "$TMP/copy.db" --format jsonl
+python3 - "$TMP/out" "$TMP/export1.jsonl" <<'PY' && ok || fail "export after import differs"
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+for r in a + b:
+    r.pop("id"); r.pop("time")
+assert a == b
 PY
 run "$OVERT" log show 1 --db "$TMP/norm.db"
 expect_out "changes to the forwarded body" "log show lists the changes"
