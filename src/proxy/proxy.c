@@ -189,11 +189,12 @@ static const uint8_t *recorded_body(struct exchange *x, uint8_t **copy)
 			break;
 	if (i == x->report.nfindings)
 		return x->body;
+	/* On failure no body rather than a secret in clear. */
 	*copy = malloc(x->body_len + 1);
-	if (!*copy || proxy_mask_secrets(*copy ? memcpy(*copy, x->body, x->body_len) : NULL,
-					 x->body_len, &x->report))
-		return NULL; /* no body rather than a secret in clear */
-	return *copy;
+	if (!*copy)
+		return NULL;
+	memcpy(*copy, x->body, x->body_len);
+	return proxy_mask_secrets(*copy, x->body_len, &x->report) ? NULL : *copy;
 }
 
 static void fill_record(struct exchange *x, const struct http_request *req, int status,
