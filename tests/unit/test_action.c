@@ -17,6 +17,7 @@
 
 #include "json/json.h"
 #include "proxy/action.h"
+#include "proxy/config.h"
 #include "util/banned.h"
 
 static struct scan_finding finding(const char *rule, const char *cat, enum scan_severity sev,
@@ -60,6 +61,44 @@ static void test_policy_first_match_wins(void **state)
 	assert_int_equal(proxy_rule_index(&cfg, &f), -1);
 	assert_int_equal(proxy_action_parse("redact"), PROXY_REDACT);
 	assert_int_equal(proxy_action_parse("Block"), -1);
+}
+
+static void test_policy_from_config(void **state)
+{
+	const char *text = "{\"policy\": [{\"rule\": \"tag.*\", \"origin\": \"tool_result\","
+			   " \"action\": \"block\"}, {\"category\": \"secret\","
+			   " \"min_severity\": \"high\", \"action\": \"redact\"}, {\"action\": \"alert\"}],"
+			   " \"action\": \"normalize\", \"action_at\": \"low\","
+			   " \"syslog_facility\": \"local3\"}";
+	struct proxy_config cfg = { .syslog_facility = -1 };
+	struct proxy_file file;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(proxy_config_load("t", text, strlen(text), &cfg, &file, err,
+					   sizeof(err)), 0);
+	assert_int_equal(cfg.npolicy, 3);
+	assert_string_equal(cfg.policy[0].rule, "tag.*");
+	assert_int_equal(cfg.policy[0].origin, SCAN_ORIGIN_TOOL_RESULT);
+	assert_int_equal(cfg.policy[0].action, PROXY_BLOCK);
+	assert_null(cfg.policy[1].rule);
+	assert_string_equal(cfg.policy[1].category, "secret");
+	assert_int_equal(cfg.policy[1].min_severity, SCAN_SEV_HIGH);
+	assert_int_equal(cfg.policy[2].min_severity, -1);
+	assert_int_equal(cfg.policy[2].action, PROXY_ALERT);
+	assert_int_equal(cfg.action, PROXY_NORMALIZE);
+	assert_int_equal(cfg.block_at, SCAN_SEV_LOW);
+	assert_int_equal(cfg.syslog_facility, proxy_syslog_facility("local3"));
+	proxy_file_release(&file);
+	text = "{\"policy\": [{\"action\": \"log\"}, {\"min_severity\": \"huge\"}]}";
+	assert_int_equal(proxy_config_load("t", text, strlen(text), &cfg, &file, err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "'min_severity'"));
+	text = "{\"policy\": {\"action\": \"log\"}}";
+	assert_int_equal(proxy_config_load("t", text, strlen(text), &cfg, &file, err,
+					   sizeof(err)), -1);
+	assert_non_null(strstr(err, "expected"));
+	assert_non_null(strstr(err, "'policy'"));
 }
 
 /* Rewrite @body with @n findings, all given action @a; returns the body
@@ -311,6 +350,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_first_match_wins),
+		cmocka_unit_test(test_policy_from_config),
 		cmocka_unit_test(test_normalize_touches_only_the_string),
 		cmocka_unit_test(test_normalize_fixes_the_date),
 		cmocka_unit_test(test_normalize_nothing_to_do),
