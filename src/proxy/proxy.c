@@ -240,7 +240,8 @@ static int64_t record(struct proxy *p, struct exchange *x, const struct http_req
 
 		af[i] = (struct audit_finding){ f->rule, f->category, f->severity, f->origin,
 						f->json_path, f->byte_offset, f->codepoint,
-						(enum audit_action)x->acts[i] };
+						x->acts ? (enum audit_action)x->acts[i]
+							: AUDIT_ACTION_LOG };
 	}
 	conversation_of(x, req, conv, sizeof(conv));
 	fill_record(x, req, status, &ax);
