@@ -23,8 +23,10 @@
 static struct scan_finding finding(const char *rule, const char *cat, enum scan_severity sev,
 				   enum scan_origin origin, size_t off, size_t len)
 {
-	struct scan_finding f = { rule, cat, sev, origin, SCAN_NO_CODEPOINT, 1, off, len,
-				  "$", "m", NULL };
+	struct scan_finding f = { .rule = rule, .category = cat, .severity = sev,
+				  .origin = origin, .codepoint = SCAN_NO_CODEPOINT, .count = 1,
+				  .byte_offset = off, .byte_length = len, .json_path = "$",
+				  .message = "m" };
 	return f;
 }
 
