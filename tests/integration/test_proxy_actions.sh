@@ -188,11 +188,68 @@ last_body > "$TMP/r1.got"
 cmp -s "$TMP/r1.got" "$TMP/red.expect" && ok || fail "redact: upstream got $(cat "$TMP/r1.got")"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/r1.got" && ok || fail "redacted body is not JSON"
 
+# ---- redact secrets, and never keep one in clear ----
+# Only once the scanner has secret rules (src/scan/secrets.c); a made-up
+# key of the right shape, never a real one.
+python3 - "$TMP" <<'PY'
+import hashlib, json, sys
+d = sys.argv[1]
+k = "sk-ant-api03-" + "A1b2C3d4E5f6G7h8I9j0" * 4 + "-xyzwAA"
+t = ('{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result",'
+     '"tool_use_id":"t","content":"export ANTHROPIC_API_KEY=%s\\nok"}]},'
+     '{"role":"user","content":"again %s"}]}')
+p = "[REDACTED:secret.anthropic-key:sha256:%s]" % hashlib.sha256(k.encode()).hexdigest()[:8]
+open(d + "/sec.json", "w").write(t % (k, k))
+open(d + "/sec.expect", "w").write(t % (p, p))
+open(d + "/sec.key", "w").write(k)
+m = (p + "*" * len(k))[:len(k)]
+open(d + "/sec.masked", "w").write(t % (m, m))
+PY
+"$OVERT" scan --format json "$TMP/sec.json" > "$TMP/sec.scan" 2>/dev/null || true
+if grep -q '"category":"secret"' "$TMP/sec.scan"; then
+	printf '{"policy": [{"category": "secret", "origin": "user", "action": "alert"},
+	  {"category": "secret", "action": "redact"}], "syslog_facility": "none"}' > "$TMP/secret.json"
+	start sec proxy --upstream "http://$mock" --config "$TMP/secret.json" --db "$TMP/sec.db"
+	secpid=${pids[-1]}
+	post s1 "http://$addr/v1/messages" "$TMP/sec.json"
+	[ "$code" = 200 ] && ok || fail "redact secret: status $code"
+	last_body > "$TMP/s1.got"
+	python3 - "$TMP/s1.got" "$TMP/sec.expect" <<'PY' && ok || fail "secret redaction at the upstream: $(cat "$TMP/s1.got")"
+import sys
+got, want = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+# The first key (tool_result) is redacted; the second (user) only alerted.
+w = want.decode()
+first = w.index("[REDACTED")
+key = open(sys.argv[1].replace("s1.got", "sec.key")).read()
+w2 = w[:w.index("[REDACTED", first + 1)] + key + w[w.index("]", w.index("[REDACTED", first + 1)) + 1:]
+assert got.decode() == w2, (got, w2)
+PY
+	kill -TERM "$secpid"; wait "$secpid" || true
+	grep -qF "$(cat "$TMP/sec.key")" "$TMP/sec.err" && fail "a secret in clear on stderr" || ok
+	grep -q "ALERT #1 POST /v1/messages: critical secret.anthropic-key (user)" "$TMP/sec.err" \
+		&& ok || fail "secret alert line: $(cat "$TMP/sec.err")"
+	run "$OVERT" log export --db "$TMP/sec.db" --format jsonl
+	python3 - "$TMP/out" "$TMP/sec.masked" "$TMP/sec.key" <<'PY' && ok || fail "audit log body: $(head -c 600 "$TMP/out")"
+import json, sys
+row = json.loads(open(sys.argv[1]).readline())
+key = open(sys.argv[3]).read()
+assert key not in open(sys.argv[1]).read()
+assert row["request_body"] == open(sys.argv[2]).read(), row["request_body"]
+assert [c["action"] for c in row["changes"]] == ["redact"], row["changes"]
+assert row["changes"][0]["replacement"].startswith("[REDACTED:secret.anthropic-key:sha256:")
+PY
+	run "$OVERT" log verify --db "$TMP/sec.db"
+	expect_status 0 "audit log with redactions verifies"
+else
+	echo "skip: the scanner has no secret rules yet; secret redaction not checked" >&2
+fi
+
 # ---- block: the rule, the path, the way to the details ----
 printf '{"policy": [{"category": "tag", "origin": "tool_result", "action": "block"}], "db": "%s"}' \
 	"$TMP/block.db" > "$TMP/block.json"
 start block proxy --upstream "http://$mock" --config "$TMP/block.json"
 block=$addr
+blockpid=${pids[-1]}
 before=$(nrec)
 post b1 "http://$block/v1/messages" "$TMP/red.json"
 [ "$code" = 403 ] && ok || fail "block: status $code"
@@ -205,7 +262,7 @@ m = d["error"]["message"]
 assert "tag.smuggled-text" in m and "$.messages[0].content[0].content" in m, m
 assert re.search(r"overt log show 1 --db " + re.escape(sys.argv[2]), m), m
 PY
-kill -TERM "${pids[3]}"; wait "${pids[3]}" || true
+kill -TERM "$blockpid"; wait "$blockpid" || true
 run "$OVERT" log show 1 --db "$TMP/block.db"
 expect_status 0 "log show of the blocked exchange"; expect_out "tag.smuggled-text (tool_result)" "log show of the blocked exchange"
 expect_out "action: block" "log show of the blocked exchange"
