@@ -159,15 +159,19 @@ static bool digits(const uint32_t *cps, size_t i, size_t n, size_t min, size_t m
  * '-' go to r->fix: a date sentence that should read 2026-06-30.  Dates in
  * another order are left alone: reordering is not ours to guess.
  */
-static void find_date_fixes(struct rewriter *r, const struct span *s, size_t str_end)
+static void find_date_fixes(struct rewriter *r, const struct span *s, size_t str_start,
+			    size_t str_end)
 {
 	uint32_t cps[DATE_WINDOW];
 	size_t offs[DATE_WINDOW + 1], n, i, a, b, c;
+	size_t start = s->start > str_start ? s->start : str_start;
 	size_t end = s->end < str_end ? s->end : str_end;
 
-	n = json_window(r->body, s->start, end, s->start, 0, end - s->start, cps, offs,
-			DATE_WINDOW);
-	for (i = 0; i + 7 < n + 1 && r->nfix + 2 <= MAX_DATE_FIXES; i++) {
+	if (start >= end)
+		return;
+	n = json_window(r->body, start, end, start, 0, end - start, cps, offs, DATE_WINDOW);
+	/* The shortest date, 2026-6-3, is 8 characters. */
+	for (i = 0; i + 8 <= n && r->nfix + 2 <= MAX_DATE_FIXES; i++) {
 		if (i && cps[i - 1] >= '0' && cps[i - 1] <= '9')
 			continue;
 		if (!digits(cps, i, n, 4, 4, &a) || a >= n || !scan_is_date_sep(cps[a]) ||
@@ -277,7 +281,7 @@ static int rewrite_string(struct rewriter *r, const struct json_walker *w, size_
 		return BUF_ENOMEM;
 	r->nfix = 0;
 	for (; normalize && r->di < r->ndates && r->dates[r->di].start < end; r->di++)
-		find_date_fixes(r, &r->dates[r->di], end);
+		find_date_fixes(r, &r->dates[r->di], start, end);
 	while (!rc && i < end) {
 		if (r->ri < r->nredact && r->redact[r->ri].start <= i) {
 			rc = redact_span(r, i, end, &i);
