@@ -196,13 +196,31 @@ static bool is_fix(const struct rewriter *r, size_t off)
 	return false;
 }
 
-/* Replace the redacted span starting at or before @at; returns its end. */
+/*
+ * Replace the redacted span that starts in the character at @at (a
+ * character boundary) and ends where the character holding its last byte
+ * does: a span that cut an escape or a UTF-8 sequence in two would leave
+ * half of it behind, and the JSON broken.  *@next gets the end.
+ */
 static int redact_span(struct rewriter *r, size_t at, size_t str_end, size_t *next)
 {
 	const struct span *s = &r->redact[r->ri++];
-	size_t end = s->end < str_end ? s->end : str_end;
-	size_t mark = r->rw->body.len;
+	size_t end = at, want = s->end, mark = r->rw->body.len;
+	struct json_char ch;
 	int rc;
+
+	for (;;) {
+		while (end < str_end && end < want) {
+			json_char_decode(r->body + end, r->body + str_end, &ch);
+			end += ch.len;
+		}
+		if (r->ri == r->nredact || r->redact[r->ri].start >= end)
+			break;
+		/* The next span starts in this one's last character: one. */
+		if (r->redact[r->ri].end > want)
+			want = r->redact[r->ri].end;
+		r->ri++;
+	}
 
 	buf_reset(&r->tmp);
 	rc = json_unescape(r->body + at, end - at, &r->tmp);
@@ -243,9 +261,9 @@ static int normalize_char(struct rewriter *r, size_t at, const struct json_char 
 }
 
 /*
- * How many bytes from @i on can be copied as they are: up to the next
- * redaction, and under normalize also up to the next non-ASCII byte,
- * escape or date separator to fix.  Most of a long string is plain, and
+ * How many bytes from @i on can be copied as they are: plain ASCII up to
+ * the next redaction, and under normalize also up to the next date
+ * separator to fix.  Most of a long string is plain, and
  * copying it in one piece keeps the rewrite close to memcpy speed.
  */
 static size_t plain_run(const struct rewriter *r, size_t i, size_t end, bool normalize)
@@ -254,11 +272,11 @@ static size_t plain_run(const struct rewriter *r, size_t i, size_t end, bool nor
 
 	if (r->ri < r->nredact && r->redact[r->ri].start < stop)
 		stop = r->redact[r->ri].start;
-	if (!normalize)
-		return stop - i;
-	for (k = 0; k < r->nfix; k++)
+	for (k = 0; normalize && k < r->nfix; k++)
 		if (r->fix[k] >= i && r->fix[k] < stop)
 			stop = r->fix[k];
+	/* Escapes and UTF-8 sequences go one character at a time, so a span
+	 * is only ever entered on a character boundary. */
 	for (j = i; j < stop && r->body[j] < 0x80 && r->body[j] != '\\'; j++)
 		;
 	return j - i;
@@ -283,10 +301,6 @@ static int rewrite_string(struct rewriter *r, const struct json_walker *w, size_
 	for (; normalize && r->di < r->ndates && r->dates[r->di].start < end; r->di++)
 		find_date_fixes(r, &r->dates[r->di], start, end);
 	while (!rc && i < end) {
-		if (r->ri < r->nredact && r->redact[r->ri].start <= i) {
-			rc = redact_span(r, i, end, &i);
-			continue;
-		}
 		run = plain_run(r, i, end, normalize);
 		if (run) {
 			rc = buf_add(&r->rw->body, r->body + i, run);
@@ -294,6 +308,10 @@ static int rewrite_string(struct rewriter *r, const struct json_walker *w, size_
 			continue;
 		}
 		json_char_decode(r->body + i, r->body + end, &ch);
+		if (r->ri < r->nredact && r->redact[r->ri].start < i + ch.len) {
+			rc = redact_span(r, i, end, &i);
+			continue;
+		}
 		if (normalize)
 			rc = normalize_char(r, i, &ch);
 		else

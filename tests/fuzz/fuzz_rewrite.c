@@ -6,6 +6,7 @@
  * stays valid JSON.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (want.len != rw.body.len || memcmp(want.data, rw.body.data, want.len))
 			abort();
 		if (!r.error && json_walk((const uint8_t *)rw.body.data, rw.body.len, 512, &v,
-					  &jerr))
+					  &jerr)) {
+			fprintf(stderr, "not JSON after the rewrite: %s\n", jerr.msg);
+			fwrite(rw.body.data, 1, rw.body.len, stderr);
 			abort();
+		}
 		buf_release(&want);
 	}
 	proxy_rewrite_release(&rw);

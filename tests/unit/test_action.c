@@ -255,6 +255,27 @@ static void test_redact_in_a_key(void **state)
 	proxy_rewrite_release(&rw);
 }
 
+/* A span that starts inside an escape or a UTF-8 sequence (a scanner's
+ * word boundary can fall there) takes the whole character. */
+static void test_redact_span_on_character_boundaries(void **state)
+{
+	const char *body = "{\"a\":\"x\\nToday\xc3\xa9 y\"}";
+	struct scan_finding f[1];
+	struct proxy_rewrite rw;
+	const char *got;
+
+	(void)state;
+	f[0] = finding("homoglyph.mixed-script", "homoglyph", SCAN_SEV_MEDIUM, SCAN_ORIGIN_USER,
+		       at(body, "nToday"), 7);
+	got = rewrite(body, f, 1, PROXY_REDACT, &rw);
+	assert_non_null(got);
+	assert_true(!strncmp(got, "{\"a\":\"x[REDACTED:homoglyph.mixed-script:sha256:", 46));
+	assert_non_null(strstr(got, "] y\"}"));
+	assert_int_equal(rw.changes[0].offset, at(body, "\\n"));
+	assert_int_equal(rw.changes[0].length, 9); /* \n, Today, both bytes of U+00E9 */
+	proxy_rewrite_release(&rw);
+}
+
 static void test_rewrite_stops_at_bad_json(void **state)
 {
 	const char *body = "{\"a\":\"x\\u200by\", \"b\": nope \"\xe2\x80\x8b\"";
@@ -358,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_nothing_to_do),
 		cmocka_unit_test(test_redact_stable_placeholders),
 		cmocka_unit_test(test_redact_in_a_key),
+		cmocka_unit_test(test_redact_span_on_character_boundaries),
 		cmocka_unit_test(test_rewrite_stops_at_bad_json),
 		cmocka_unit_test(test_mask_secrets_keeps_length),
 		cmocka_unit_test(test_decode_layers_and_limits),
