@@ -47,6 +47,8 @@ struct rewriter {
 	const char *path;         /* of the current string */
 	size_t fix[MAX_DATE_FIXES]; /* separators to set to '-' in this string */
 	size_t nfix;
+	bool nested;              /* the string holds JSON text (tool arguments) */
+	bool inner_bs;            /* ... and an escape of that text has begun */
 	struct buf tmp;
 };
 
@@ -260,6 +262,98 @@ static int normalize_char(struct rewriter *r, size_t at, const struct json_char 
 				    strlen(plain));
 }
 
+/* JSON text inside the string, as in tool-call arguments: the same test
+ * as the scanner's (src/scan/nested.c), blanks then '{' or '['. */
+static bool looks_nested(const uint8_t *b, size_t i, size_t end)
+{
+	while (i < end && (b[i] == ' ' || b[i] == '\\'))
+		i += b[i] == '\\' ? 2 : 1;
+	return i < end && (b[i] == '{' || b[i] == '[');
+}
+
+static bool hex4(const uint8_t *p, uint32_t *v)
+{
+	int k;
+
+	for (*v = 0, k = 0; k < 4; k++) {
+		uint8_t c = p[k];
+
+		if (c >= '0' && c <= '9')
+			*v = *v * 16 + (c - '0');
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			*v = *v * 16 + ((c | 0x20) - 'a' + 10);
+		else
+			return false;
+	}
+	return true;
+}
+
+/*
+ * An escape of the nested text, "\\uXXXX" in the raw body (an escaped
+ * backslash, then u and four hex digits), or a surrogate pair of two: its
+ * raw length (7 or 14) and code point, or 0.  A nested text written with
+ * ensure_ascii carries every covert character this way.
+ */
+static size_t inner_escape(const uint8_t *b, size_t at, size_t end, uint32_t *cp)
+{
+	uint32_t hi, lo;
+
+	if (at + 7 > end || memcmp(b + at, "\\\\u", 3) || !hex4(b + at + 3, &hi))
+		return 0;
+	*cp = hi;
+	if (hi < 0xD800 || hi > 0xDBFF || at + 14 > end || memcmp(b + at + 7, "\\\\u", 3) ||
+	    !hex4(b + at + 10, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+		return 7;
+	*cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+	return 14;
+}
+
+/* Normalize the nested escape of @cp, @len raw bytes at @at: the plain
+ * form is escaped for the nested text and again for the body. */
+static int normalize_inner(struct rewriter *r, size_t at, size_t len, uint32_t cp)
+{
+	char plain[2] = { 0 };
+	int form = proxy_normal_form(cp), rc = 0;
+
+	if (!form)
+		return buf_add(&r->rw->body, r->body + at, len);
+	if (form == '"')
+		rc = buf_adds(&r->rw->body, "\\\\\\\"");      /* \\\" */
+	else if (form == '\\')
+		rc = buf_adds(&r->rw->body, "\\\\\\\\"); /* \\\\ */
+	else if (form > 0)
+		rc = buf_addc(&r->rw->body, (char)form);
+	plain[0] = form > 0 ? (char)form : 0;
+	return rc ? rc : add_change(r, PROXY_NORMALIZE, at, len, cp, plain, strlen(plain));
+}
+
+/* Under normalize, one character of the body at @at: the nested text's
+ * escapes are followed so that "\\\\u200b" (an escaped backslash, then
+ * u200b) is told from "\\u200b". */
+static int normalize_at(struct rewriter *r, size_t at, size_t end, const struct json_char *ch,
+			size_t *next)
+{
+	uint32_t cp;
+	size_t len;
+
+	*next = at + ch->len;
+	if (!r->nested || ch->cp != '\\' || ch->kind != JSON_CHAR_ESCAPE) {
+		r->inner_bs = false;
+		return normalize_char(r, at, ch);
+	}
+	if (r->inner_bs) {
+		r->inner_bs = false;
+		return buf_add(&r->rw->body, r->body + at, ch->len);
+	}
+	len = inner_escape(r->body, at, end, &cp);
+	if (len) {
+		*next = at + len;
+		return normalize_inner(r, at, len, cp);
+	}
+	r->inner_bs = true;
+	return buf_add(&r->rw->body, r->body + at, ch->len);
+}
+
 /*
  * How many bytes from @i on can be copied as they are: plain ASCII up to
  * the next redaction, and under normalize also up to the next date
@@ -298,6 +392,8 @@ static int rewrite_string(struct rewriter *r, const struct json_walker *w, size_
 	if (!r->path)
 		return BUF_ENOMEM;
 	r->nfix = 0;
+	r->nested = normalize && looks_nested(r->body, start, end);
+	r->inner_bs = false;
 	for (; normalize && r->di < r->ndates && r->dates[r->di].start < end; r->di++)
 		find_date_fixes(r, &r->dates[r->di], start, end);
 	while (!rc && i < end) {
@@ -305,6 +401,7 @@ static int rewrite_string(struct rewriter *r, const struct json_walker *w, size_
 		if (run) {
 			rc = buf_add(&r->rw->body, r->body + i, run);
 			i += run;
+			r->inner_bs = false; /* the escaped character was plain */
 			continue;
 		}
 		json_char_decode(r->body + i, r->body + end, &ch);
@@ -312,10 +409,11 @@ static int rewrite_string(struct rewriter *r, const struct json_walker *w, size_
 			rc = redact_span(r, i, end, &i);
 			continue;
 		}
-		if (normalize)
-			rc = normalize_char(r, i, &ch);
-		else
-			rc = buf_add(&r->rw->body, r->body + i, ch.len);
+		if (normalize) {
+			rc = normalize_at(r, i, end, &ch, &i);
+			continue;
+		}
+		rc = buf_add(&r->rw->body, r->body + i, ch.len);
 		i += ch.len;
 	}
 	r->copied = end;

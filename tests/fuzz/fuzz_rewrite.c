@@ -22,6 +22,7 @@ static void replay(const uint8_t *in, size_t len, const struct proxy_rewrite *rw
 {
 	size_t i, at = 0;
 	const char *p;
+	int inner;
 
 	for (i = 0; i < rw->nchanges; i++) {
 		const struct proxy_change *c = &rw->changes[i];
@@ -29,10 +30,16 @@ static void replay(const uint8_t *in, size_t len, const struct proxy_rewrite *rw
 		if (c->offset < at || c->offset + c->length > len)
 			abort();
 		buf_add(out, in + at, c->offset - at);
+		/* An escape of JSON text nested in the string ("\\\\u2019") is
+		 * replaced by a character escaped for that text, then again. */
+		inner = (c->length == 7 || c->length == 14) && !memcmp(in + c->offset, "\\\\u", 3);
 		for (p = c->replacement; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_addc(out, '\\');
-			buf_addc(out, *p);
+			if ((*p == '"' || *p == '\\') && inner)
+				buf_adds(out, *p == '"' ? "\\\\\\\"" : "\\\\\\\\");
+			else if (*p == '"' || *p == '\\')
+				buf_addc(out, '\\'), buf_addc(out, *p);
+			else
+				buf_addc(out, *p);
 		}
 		at = c->offset + c->length;
 	}

@@ -76,6 +76,16 @@ def make(d):
       b'"content":"caf\\u00e9 \\"quoted\\" \\/ path \xc3\xa9"}] }')
     w("zw.json", raw('{"model":"m","messages":[{"role":"user","content":"a\u200bb and c\u200bd"}]}'))
     w("quote.json", raw('{"model":"m","messages":[{"role":"user","content":"say \u201chi\u201d, \\"x\\" \\"y\\" \\"z\\""}]}'))
+    # Tool-call arguments: JSON text in a string, written with ensure_ascii,
+    # so its covert characters travel as "\\u200b" in the body.
+    def call(args):
+        return json.dumps({"model": "m", "messages": [
+            {"role": "user", "content": "write it"},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
+             "function": {"name": "write", "arguments": json.dumps(args)}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "done"}]}).encode()
+    w("tool.json", call({"path": "notes\u200b.txt", "text": "it\u2019s \\u2019 \uff02ok\uff02"}))
+    w("tool.expect", call({"path": "notes.txt", "text": "it's \\u2019 \"ok\""}))
     b = open(os.path.join(d, "red.json"), "rb").read()
     w("red.gz", zlib_gzip(b))
     w("red.deflate", zlib.compress(b))
@@ -119,6 +129,13 @@ post n1 "http://$addr/v1/messages" "$TMP/norm.json"
 last_body > "$TMP/n1.got"
 cmp -s "$TMP/n1.got" "$TMP/norm.expect" && ok || fail "normalize: upstream got $(cat "$TMP/n1.got")"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/n1.got" && ok || fail "normalized body is not JSON"
+post nt "http://$addr/v1/chat/completions" "$TMP/tool.json"
+[ "$code" = 200 ] && ok || fail "normalize tool arguments: status $code"
+last_body > "$TMP/nt.got"
+cmp -s "$TMP/nt.got" "$TMP/tool.expect" && ok || fail "normalize tool arguments: upstream got $(cat "$TMP/nt.got")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+json.loads(d["messages"][1]["tool_calls"][0]["function"]["arguments"])' "$TMP/nt.got" \
+	&& ok || fail "normalized tool arguments are not JSON inside JSON"
 post n2 "http://$addr/v1/messages" "$TMP/clean.json"
 last_body > "$TMP/n2.got"
 cmp -s "$TMP/n2.got" "$TMP/clean.json" && ok || fail "a clean body changed on its way: $(cat "$TMP/n2.got")"
@@ -143,7 +160,7 @@ expect_status 0 "audit log with changes verifies"
 q() { sqlite3 "$TMP/norm.db" "$1"; }
 [ "$(q "SELECT replacement FROM changes WHERE exchange_id=1 AND codepoint=8217 LIMIT 1")" = "'" ] && ok || fail "change U+2019 -> ' not recorded"
 [ "$(q "SELECT count(*) FROM changes WHERE exchange_id=1 AND codepoint=47 AND replacement='-' AND json_path='\$.system'")" = 2 ] && ok || fail "date separator changes not recorded"
-[ "$(q "SELECT count(*) FROM changes WHERE exchange_id=2")" = 0 ] && ok || fail "changes recorded for a clean body"
+[ "$(q "SELECT count(*) FROM changes WHERE exchange_id=3")" = 0 ] && ok || fail "changes recorded for a clean body"
 [ "$(q "SELECT count(*) FROM chain WHERE tbl='changes'")" = "$(q "SELECT count(*) FROM changes")" ] && ok || fail "changes not in the hash chain"
 run "$OVERT" log export --db "$TMP/norm.db" --format jsonl
 python3 - "$TMP/out" "$TMP/norm.json" <<'PY' && ok || fail "audit log does not keep the original body"
@@ -151,11 +168,11 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert rows[0]["request_body"].encode() == open(sys.argv[2], "rb").read()
 assert rows[0]["action"] == "normalize", rows[0]["action"]
-assert rows[2]["request_body"].encode() == open(sys.argv[2], "rb").read()  # gzip, decoded
+assert rows[3]["request_body"].encode() == open(sys.argv[2], "rb").read()  # gzip, decoded
 c = rows[0]["changes"][0]
 assert c["action"] == "normalize" and c["json_path"] == "$.system", c
 assert c["codepoint"] == "U+2019" and c["replacement"] == "'" and c["byte_length"] == 6, c
-assert "changes" not in rows[1]
+assert "changes" not in rows[2]  # the clean body
 PY
 # Export, import into a new log, export again: the same lines, changes included.
 cp "$TMP/out" "$TMP/export1.jsonl"

@@ -276,6 +276,29 @@ static void test_redact_span_on_character_boundaries(void **state)
 	proxy_rewrite_release(&rw);
 }
 
+/* JSON text in a string (tool-call arguments written with ensure_ascii):
+ * its own escapes are normalized, an escaped backslash before "u2019" is
+ * not an escape, and the result is still JSON inside JSON. */
+static void test_normalize_nested_json(void **state)
+{
+	const char *body = "{\"arguments\":\"{\\\"a\\\":\\\"x\\\\u200by \\\\u2019 \\\\\\\\u2019 \\\\ud83d\\\\ude00 \\\\udb40\\\\udc41 \\\\uff02\\\"}\"}";
+	const char *want = "{\"arguments\":\"{\\\"a\\\":\\\"xy ' \\\\\\\\u2019 \\\\ud83d\\\\ude00  \\\\\\\"\\\"}\"}";
+	struct scan_finding f[1];
+	struct proxy_rewrite rw;
+
+	(void)state;
+	f[0] = finding("invisible.zero-width", "invisible", SCAN_SEV_MEDIUM, SCAN_ORIGIN_ASSISTANT,
+		       at(body, "\\\\u200b"), 7);
+	assert_string_equal(rewrite(body, f, 1, PROXY_NORMALIZE, &rw), want);
+	assert_int_equal(rw.nchanges, 4);
+	assert_int_equal(rw.changes[0].codepoint, 0x200B);
+	assert_int_equal(rw.changes[0].length, 7);
+	assert_int_equal(rw.changes[2].codepoint, 0xE0041);
+	assert_int_equal(rw.changes[2].length, 14);
+	assert_string_equal(rw.changes[3].replacement, "\"");
+	proxy_rewrite_release(&rw);
+}
+
 static void test_rewrite_stops_at_bad_json(void **state)
 {
 	const char *body = "{\"a\":\"x\\u200by\", \"b\": nope \"\xe2\x80\x8b\"";
@@ -380,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_redact_stable_placeholders),
 		cmocka_unit_test(test_redact_in_a_key),
 		cmocka_unit_test(test_redact_span_on_character_boundaries),
+		cmocka_unit_test(test_normalize_nested_json),
 		cmocka_unit_test(test_rewrite_stops_at_bad_json),
 		cmocka_unit_test(test_mask_secrets_keeps_length),
 		cmocka_unit_test(test_decode_layers_and_limits),
