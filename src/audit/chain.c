@@ -30,6 +30,7 @@ const struct table_def audit_tables[T_COUNT] = {
 	[T_FINDINGS] = { "findings",
 			 "id,exchange_id,rule,category,severity,origin,json_path,"
 			 "byte_offset,codepoint,action", 10 },
+	[T_EVENTS] = { "events", "id,time_ms,kind,client,target,verdict,detail", 7 },
 };
 
 static const char domain[] = "overt-audit-1";
