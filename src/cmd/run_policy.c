@@ -222,10 +222,11 @@ int run_policy(struct run_opts *o, struct run_session *s, struct sbx_config *sc)
 		return -1;
 	}
 	s->agent = detect_agent(&s->agents, o->argv[0]);
-	if (resolve_list(s, &o->read, "--allow-read") || resolve_list(s, &o->write, "--allow-write") ||
-	    agent_state(o, s, home) || hide_secrets(o, s, home) || build_env(o, s) ||
+	if (resolve_list(s, &o->read, "--allow-read") || resolve_list(s, &o->write, "--allow-write"))
+		return -1;
+	if (agent_state(o, s, home) || hide_secrets(o, s, home) || build_env(o, s) ||
 	    db_path(o, s, home)) {
-		fprintf(stderr, "overt: cannot prepare the session (out of memory?)\n");
+		fprintf(stderr, "overt: out of memory\n");
 		return -1;
 	}
 	sc->argv = o->argv;

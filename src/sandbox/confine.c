@@ -50,7 +50,8 @@ int sbx_step_caps(struct sbx *s, char *err, size_t errlen)
 	/* The bounding set first: with it empty, not even an exec as uid 0
 	 * inside the user namespace gets a capability back. */
 	for (cap = 0; cap <= 63; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0 &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
 			snprintf(err, errlen, "cannot drop capability %d from the bounding set: %s",
 				 cap, strerror(errno));
 			return -errno;
