@@ -153,6 +153,19 @@ expect_status 1 "degraded: the command runs"
 expect_err "WARNING: SANDBOX DEGRADED: network namespace" "with a loud warning"
 expect_out "denied EACCES" "the steps that work still apply"
 
+# ---- the command line ----
+run "$OVERT" run --help
+expect_status 0 "--help"
+expect_out "usage: overt run" "prints the usage"
+run "$OVERT" run --upstream "http://$ADDR"
+expect_status 2 "no command"
+run "$OVERT" run --proxy 127.0.0.1:8787 -- true
+expect_status 2 "--proxy takes a Unix socket"
+runin --upstream ftp://nowhere -- touch "$TMP/proj/ran-without-proxy"
+expect_status 4 "the session's proxy cannot start"
+expect_err "proxy could not start" "says so"
+[ ! -e "$TMP/proj/ran-without-proxy" ] && ok || fail "the command ran without its proxy"
+
 # ---- the model request through the proxy, in the audit log ----
 BODY='{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hello from the sandbox"}]}'
 runin -- curl -s -m 20 http://127.0.0.1:8787/v1/messages -H 'content-type: application/json' \
