@@ -233,7 +233,9 @@ static int start_proxy(const struct run_opts *o, struct run_session *s)
 		fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd >= 0 && !o->verbose)
 			dup2(fd, 2);
-		signal(SIGINT, SIG_IGN);
+		/* Its own process group: the Ctrl-C meant for the agent (which
+		 * may use it to interrupt a turn) must not stop the proxy. */
+		setpgid(0, 0);
 		execv("/proc/self/exe", (char **)a.v);
 		fprintf(stderr, "overt: cannot start the proxy: %s\n", strerror(errno));
 		_exit(126);

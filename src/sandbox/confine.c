@@ -244,7 +244,7 @@ static const char *const denied[] = {
 	"quotactl", "lookup_dcookie", "name_to_handle_at", "open_by_handle_at",
 	"uselib", "vhangup", "nfsservctl", "io_uring_setup", "io_uring_enter",
 	"io_uring_register", "fanotify_init", "settimeofday", "clock_settime",
-	"clock_adjtime", "adjtimex", "personality",
+	"clock_adjtime", "adjtimex",
 };
 
 static const unsigned long new_ns[] = {
