@@ -222,6 +222,10 @@ int run_policy(struct run_opts *o, struct run_session *s, struct sbx_config *sc)
 		return -1;
 	}
 	s->agent = detect_agent(&s->agents, o->argv[0]);
+	if (home && (beneath(home, s->cwd) || !strcmp(s->cwd, "/")))
+		fprintf(stderr, "overt: warning: the project directory '%s' holds your home "
+			"directory, which is then writable inside (only known secret paths "
+			"are hidden); run overt from the project itself\n", s->cwd);
 	if (resolve_list(s, &o->read, "--allow-read") || resolve_list(s, &o->write, "--allow-write"))
 		return -1;
 	if (agent_state(o, s, home) || hide_secrets(o, s, home) || build_env(o, s) ||
