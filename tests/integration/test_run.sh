@@ -212,6 +212,37 @@ grep -q "t0ken" "$TMP/out" && fail "a dropped variable's value is in the events"
 run "$OVERT" log verify --db "$DB"
 expect_status 0 "the chain with events verifies"
 
+# A TLS server the test makes a certificate for: through an allowed CONNECT,
+# the client's TLS reaches it untouched (the certificate it sees is the
+# server's own: no interception).
+mkdir -p "$TMP/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+	-keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost 2>/dev/null
+python3 -c 'import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        b = b"hello over tls\n"
+        self.send_response(200); self.send_header("Content-Length", str(len(b)))
+        self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(sys.argv[1], sys.argv[2])
+s.socket = c.wrap_socket(s.socket, server_side=True)
+open(sys.argv[3], "w").write(str(s.server_port))
+s.serve_forever()' "$TMP/tls/cert.pem" "$TMP/tls/key.pem" "$TMP/tls/port.tmp" &
+TLS=$!
+trap 'kill $MOCK $MOCK2 $TLS 2>/dev/null || true; rm -rf "$TMP"' EXIT
+for _ in $(seq 1 500); do [ -s "$TMP/tls/port.tmp" ] && break; sleep 0.02; done
+TLSPORT=$(cat "$TMP/tls/port.tmp")
+# (--noproxy '': NO_PROXY inside names localhost, for the base URLs.)
+runin --allow-host "localhost:$TLSPORT" --allow-read "$TMP/tls" -- curl -s -m 20 --noproxy '' \
+	--cacert "$TMP/tls/cert.pem" "https://localhost:$TLSPORT/"
+expect_status 0 "HTTPS through an allowed CONNECT (HTTPS_PROXY)"
+expect_out "hello over tls" "the TLS server's reply, end to end"
+run "$OVERT" log events --db "$DB"
+expect_out "allow  localhost:$TLSPORT" "the HTTPS tunnel is logged by host name"
+
 # ---- a configuration file ----
 cat >"$TMP/run.json" <<EOF
 {"schema": 1, "upstream": "http://$ADDR", "db": "$DB",
