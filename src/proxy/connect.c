@@ -478,3 +478,20 @@ void connect_handle(const struct connect_policy *pol, struct http_request *req,
 		free(t);
 	}
 }
+
+void connect_refuse_plain(const struct connect_policy *pol, struct http_request *req,
+			  struct http_response *res)
+{
+	const char *t = req->target ? req->target : "";
+	char target[300];
+	size_t n = strncasecmp(t, "http://", 7) ? 0 : 7;
+
+	/* The record keeps the scheme and authority, not the path and query,
+	 * which may carry whatever the command wanted to send. */
+	n += strcspn(t + n, "/?#");
+	snprintf(target, sizeof(target), "%.*s", (int)(n < 256 ? n : 256), t);
+	record(pol, req->peer, target, "deny", "plain HTTP through the proxy; only CONNECT "
+	       "tunnels to allowed hosts");
+	refuse(res, 403, "overt: plain HTTP proxying is refused; only CONNECT tunnels "
+	       "(https) to allowed hosts go out\n");
+}

@@ -43,4 +43,10 @@ bool connect_allowed(const struct connect_policy *pol, const char *host, unsigne
 void connect_handle(const struct connect_policy *pol, struct http_request *req,
 		    struct http_response *res);
 
+/* connect_refuse_plain - a request in absolute form ("GET http://host/"),
+ * sent by a client told to use us as its HTTP proxy: refused (403) and
+ * recorded as a denied attempt, since only tunnels to allowed hosts go out. */
+void connect_refuse_plain(const struct connect_policy *pol, struct http_request *req,
+			  struct http_response *res);
+
 #endif

@@ -369,6 +369,11 @@ static void handle(struct http_request *req, struct http_response *res, void *ct
 	struct verdict v;
 	char msg[1024];
 
+	if (x && req->target && req->target[0] != '/' && req->target[0] != '*') {
+		exchange_free(x);
+		connect_refuse_plain(&p->tunnels, req, res); /* "GET http://host/" */
+		return;
+	}
 	if (!x) {
 		refuse(res, api_of_path(req->path), 503, "overt is out of memory");
 		return;

@@ -202,7 +202,11 @@ expect_out '"text":"ok"' "the reply comes through the tunnel"
 runin --allow-host "127.0.0.1:$PORT" -- curl -s -m 20 --noproxy '' -p -x http://127.0.0.1:8787 \
 	"http://127.0.0.1:$PORT2/v1/messages" -d "$BODY"
 [ "$status" -ne 0 ] && ok || fail "CONNECT to a host not allowed must fail"
+runin -- curl -s -m 20 --noproxy '' -x http://127.0.0.1:8787 "http://127.0.0.1:$PORT2/plain?q=s3cr3t"
+expect_out "plain HTTP proxying is refused" "a plain-HTTP proxy request is refused"
 run "$OVERT" log events --db "$DB"
+expect_out "deny  http://127.0.0.1:$PORT2" "and logged as a denied attempt"
+grep "deny  http://" "$TMP/out" | grep -q "s3cr3t" && fail "the refused request's query is in its event" || ok
 expect_out "allow  127.0.0.1:$PORT" "the allowed CONNECT is logged"
 expect_out "deny  127.0.0.1:$PORT2" "the denied CONNECT is logged"
 expect_out "session.start" "the session start is logged"
