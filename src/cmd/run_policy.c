@@ -10,9 +10,11 @@
  * the command starts talks to the proxy.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +174,25 @@ static int build_env(struct run_opts *o, struct run_session *s)
 	return rc;
 }
 
+/* DIR/audit.db, unless another session's proxy is writing it (one writer
+ * per log): then DIR/audit-PID.db, so two agents can run side by side. */
+static char *default_db(const char *dir)
+{
+	char path[PATH_MAX + 32];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/audit.db", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+		snprintf(path, sizeof(path), "%s/audit-%ld.db", dir, (long)getpid());
+		fprintf(stderr, "overt: %s/audit.db is in use by another session; this one "
+			"is logged in %s\n", dir, path);
+	}
+	if (fd >= 0)
+		close(fd);
+	return strdup(path);
+}
+
 /* Where the audit log goes: never where the command can write. */
 static int db_path(struct run_opts *o, struct run_session *s, const char *home)
 {
@@ -197,9 +218,7 @@ static int db_path(struct run_opts *o, struct run_session *s, const char *home)
 				dir[i] = '/';
 			}
 		mkdir(dir, 0700);
-		if (strlen(dir) + 10 < sizeof(dir))
-			memcpy(dir + strlen(dir), "/audit.db", 10);
-		o->db_path = strdup(dir);
+		o->db_path = default_db(dir);
 	}
 	if (!o->db_path)
 		return -1;
