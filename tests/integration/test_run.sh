@@ -138,11 +138,18 @@ runin -- sh -c 'kill -TERM $$'
 expect_status 143 "a command killed by SIGTERM gives 128+15"
 # SIGTERM to overt run reaches the command.
 cd "$TMP/proj"
-env -i PATH=/usr/bin:/bin HOME="$H" "$OVERT" run --upstream "http://$ADDR" --db "$DB" -- \
-	sh -c 'echo up >started; exec sleep 60' >/dev/null 2>&1 &
+env -i PATH=/usr/bin:/bin HOME="$H" XDG_STATE_HOME="$TMP/xdg" "$OVERT" run \
+	--upstream "http://$ADDR" -- sh -c 'echo up >started; exec sleep 60' >/dev/null 2>&1 &
 RUNPID=$!
 cd "$TMP"
 for _ in $(seq 1 1500); do [ -s "$TMP/proj/started" ] && break; sleep 0.02; done
+# Meanwhile a second session with the default log, held by the first.
+cd "$TMP/proj"
+run env HOME="$H" XDG_STATE_HOME="$TMP/xdg" "$OVERT" run --upstream "http://$ADDR" -- true
+cd "$TMP"
+expect_status 0 "a second session beside a running one"
+expect_err "in use by another session" "logs to its own file"
+[ -f "$TMP/xdg/overt/audit.db" ] && ok || fail "the default log is not in XDG_STATE_HOME"
 kill -TERM "$RUNPID"
 status=0
 wait "$RUNPID" || status=$?
