@@ -193,6 +193,34 @@ static char *default_db(const char *dir)
 	return strdup(path);
 }
 
+/* An agent that takes its base URL as arguments (codex: -c
+ * openai_base_url=...) gets them right after its name. */
+static int agent_args(struct run_opts *o, struct run_session *s)
+{
+	const struct agent_def *a = s->agent;
+	struct run_list argv = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (!a || !a->base_url_args.n)
+		return 0;
+	rc |= run_list_add(&argv, o->argv[0]);
+	for (i = 0; !rc && i < a->base_url_args.n; i++) {
+		char *v = own(s, agent_expand(a->base_url_args.v[i], RELAY_URL, NULL, NULL));
+
+		rc = v ? run_list_add(&argv, v) : -1;
+	}
+	for (i = 1; !rc && o->argv[i]; i++)
+		rc = run_list_add(&argv, o->argv[i]);
+	rc = rc ? rc : run_list_add(&argv, NULL);
+	if (rc || run_list_add(&s->owned, (const char *)argv.v)) {
+		free(argv.v);
+		return -1;
+	}
+	o->argv = (char **)argv.v;
+	return 0;
+}
+
 /* Where the audit log goes: never where the command can write. */
 static int db_path(struct run_opts *o, struct run_session *s, const char *home)
 {
@@ -248,6 +276,7 @@ int run_policy(struct run_opts *o, struct run_session *s, struct sbx_config *sc)
 	if (resolve_list(s, &o->read, "--allow-read") || resolve_list(s, &o->write, "--allow-write"))
 		return -1;
 	if (agent_state(o, s, home) || hide_secrets(o, s, home) || build_env(o, s) ||
+	    agent_args(o, s) ||
 	    db_path(o, s, home)) {
 		fprintf(stderr, "overt: out of memory\n");
 		return -1;

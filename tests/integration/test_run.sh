@@ -119,6 +119,14 @@ expect_out "ok UTC" "TZ is neutral"
 runin -- hostname
 expect_out "overt" "the hostname is neutral"
 
+# An agent that takes its base URL as arguments (codex) gets them.
+mkdir -p "$TMP/bin"
+printf '#!/bin/sh\nfor a in "$@"; do echo "[$a]"; done\n' >"$TMP/bin/codex"
+chmod +x "$TMP/bin/codex"
+runin --allow-read "$TMP/bin" -- "$TMP/bin/codex" exec hi
+expect_out '[openai_base_url="http://127.0.0.1:8787/v1"]' "codex's base URL argument"
+expect_out "[exec]" "before the command's own arguments"
+
 # ---- escape tools ----
 runin -- "$PROBE" ptrace
 expect_status 1 "ptrace"
