@@ -131,9 +131,11 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		uv_read_stop(st);
 		s->reading = 0;
 		s->eof = 1;
-		sd = malloc(sizeof(*sd));
-		if (n != UV_EOF || !sd || (sd->data = to,
-		    uv_shutdown(sd, &to->h.stream, on_shutdown))) {
+		/* EOF: pass the half-close on once the queued bytes are out. */
+		sd = n == UV_EOF ? malloc(sizeof(*sd)) : NULL;
+		if (sd)
+			sd->data = to;
+		if (!sd || uv_shutdown(sd, &to->h.stream, on_shutdown)) {
 			free(sd);
 			pair_close(s->pair);
 		}

@@ -71,9 +71,18 @@ static void send_msg(char kind, const char *text)
 {
 	char line[1024];
 	int n = snprintf(line, sizeof(line), "%c%s\n", kind, text);
+	ssize_t w;
 
-	if (n > 0 && write(msg_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1))
+	if (n <= 0)
 		return;
+	if ((size_t)n >= sizeof(line)) {  /* cut short: keep the newline */
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	/* One write, under PIPE_BUF: lines from the three processes never mix.
+	 * A failure means the caller is gone; nothing is left to tell. */
+	w = write(msg_fd, line, (size_t)n);
+	(void)w;
 }
 
 static int run_steps(struct sbx *s, enum sbx_where where)
