@@ -132,20 +132,26 @@ int run_record_start(struct run_opts *o, struct run_session *s)
 
 void run_record_end(struct run_opts *o, struct run_session *s, int rc, int status)
 {
+	const char *steps = s->report.degraded_steps;
 	struct audit_event ev = { 0 };
-	char verdict[32], detail[512];
+	char verdict[32];
+	struct buf detail;
+	int err;
 
 	if (!o->db_path || !s->start_ms)
 		return;
 	snprintf(verdict, sizeof(verdict), rc && rc != SBX_EEXEC ? "failed" : "exit %d", status);
-	snprintf(detail, sizeof(detail), "{\"status\":%d,\"setup_ms\":%.2f,\"landlock_abi\":%d,"
-		 "\"degraded\":%u,\"ms\":%lld}", status, s->report.setup_ms,
-		 s->report.landlock_abi, s->report.degraded,
-		 (long long)(now_ms() - s->start_ms));
+	buf_init(&detail, 4096);
+	err = buf_printf(&detail, "{\"status\":%d,\"setup_ms\":%.2f,\"landlock_abi\":%d,"
+			 "\"degraded\":%u,\"degraded_steps\":", status, s->report.setup_ms,
+			 s->report.landlock_abi, s->report.degraded);
+	err = err ? err : json_write_string(&detail, steps, strlen(steps));
+	err = err ? err : buf_printf(&detail, ",\"ms\":%lld}", (long long)(now_ms() - s->start_ms));
 	ev.time_ms = now_ms();
 	ev.kind = "session.end";
 	ev.target = o->argv[0];
 	ev.verdict = verdict;
-	ev.detail = detail;
+	ev.detail = err ? NULL : detail.data;
 	submit(o, &ev);
+	buf_release(&detail);
 }
