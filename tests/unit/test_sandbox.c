@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "audit/audit.h"
 #include "proxy/connect.h"
@@ -155,6 +156,39 @@ static void test_events_chained(void **state)
 	rmdir(path);
 }
 
+/* A log from before the events table: verifies; a dropped table that rows
+ * of the chain lived in: does not. */
+static void test_events_table_missing(void **state)
+{
+	char path[] = "/tmp/overt-test-noevents-XXXXXX", db[64], err[256];
+	struct audit_event ev = { 0, 1000, "connect", NULL, "x.test:443", "deny", NULL };
+	struct audit_verify_result res;
+	struct audit_store *s;
+	sqlite3 *raw;
+	int with_event;
+
+	(void)state;
+	for (with_event = 0; with_event < 2; with_event++) {
+		memcpy(path, "/tmp/overt-test-noevents-XXXXXX", sizeof(path));
+		assert_non_null(mkdtemp(path));
+		snprintf(db, sizeof(db), "%s/a.db", path);
+		assert_int_equal(audit_open(db, NULL, &s, err, sizeof(err)), 0);
+		if (with_event)
+			assert_int_equal(audit_submit_event(s, &ev), 0);
+		assert_int_equal(audit_close(s), 0);
+		assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(raw, "DROP TABLE events", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(raw);
+		assert_int_equal(audit_open_readonly(db, &s, err, sizeof(err)), 0);
+		assert_int_equal(audit_verify(s, &res), with_event ? AUDIT_ECORRUPT : 0);
+		if (with_event)
+			assert_non_null(strstr(res.message, "dropped"));
+		audit_close(s);
+		snprintf(err, sizeof(err), "rm -rf '%s'", path);
+		assert_int_equal(system(err), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_connect_target),
 		cmocka_unit_test(test_connect_allowed),
 		cmocka_unit_test(test_events_chained),
+		cmocka_unit_test(test_events_table_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
