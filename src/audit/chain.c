@@ -30,6 +30,7 @@ const struct table_def audit_tables[T_COUNT] = {
 	[T_FINDINGS] = { "findings",
 			 "id,exchange_id,rule,category,severity,origin,json_path,"
 			 "byte_offset,codepoint,action", 10 },
+	[T_EVENTS] = { "events", "id,time_ms,kind,client,target,verdict,detail", 7 },
 	[T_CHANGES] = { "changes",
 			"id,exchange_id,action,json_path,byte_offset,byte_length,"
 			"codepoint,replacement", 8 },
@@ -148,6 +149,11 @@ static int check_row(struct walk *w, uint64_t seq, enum audit_table t,
 	char msg[160];
 	int i, rc;
 
+	if (!st) {
+		snprintf(msg, sizeof(msg), "seq %llu: names %s row %lld, but the table is "
+			 "gone (dropped)", (unsigned long long)seq, d->name, (long long)id);
+		return bad(w->res, seq, d->name, id, msg);
+	}
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -224,8 +230,10 @@ static int check_unchained(sqlite3 *db, struct audit_verify_result *r)
 	int t, rc = 0;
 
 	for (t = 0; !rc && t < T_COUNT; t++) {
-		if (t == T_CHANGES && !audit_has_table(db, audit_tables[t].name))
-			continue; /* an older file: nothing to check */
+		/* A log made before a table existed has none of its rows. */
+		if ((t == T_EVENTS || t == T_CHANGES) &&
+		    !audit_has_table(db, audit_tables[t].name))
+			continue;
 		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id NOT IN (SELECT "
 			 "row_id FROM chain WHERE tbl='%s') ORDER BY id LIMIT 1",
 			 audit_tables[t].name, audit_tables[t].name);
@@ -248,8 +256,9 @@ static int prepare_rows(sqlite3 *db, struct walk *w)
 	int t;
 
 	for (t = 0; t < T_COUNT; t++) {
-		if (t == T_CHANGES && !audit_has_table(db, audit_tables[t].name))
-			continue; /* an older file; check_row fails on any entry for it */
+		if ((t == T_EVENTS || t == T_CHANGES) &&
+		    !audit_has_table(db, audit_tables[t].name))
+			continue; /* no row can name it: check_entry sees no such table */
 		snprintf(sql, sizeof(sql), "SELECT %s, prev_hash, hash FROM %s WHERE id=?",
 			 audit_tables[t].cols, audit_tables[t].name);
 		if (sqlite3_prepare_v2(db, sql, -1, &w->rows[t], NULL) != SQLITE_OK)

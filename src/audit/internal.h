@@ -33,7 +33,10 @@ struct cval {
 
 /* The tables in the chain, with their hashed columns in canonical order
  * (prev_hash and hash follow them in every table). */
-enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS, T_CHANGES, T_COUNT };
+enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS,
+		   T_EVENTS, /* overt run: network attempts, sessions */
+		   T_CHANGES, /* the proxy's rewrites of request bodies */
+		   T_COUNT };
 
 struct table_def {
 	const char *name;
@@ -116,8 +119,8 @@ void audit_set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int audit_origin_parse(const char *name);
 int audit_check_schema(sqlite3 *db, const char *path, char *err, size_t errlen);
-/* audit_has_table - whether @name exists: files made before the changes
- * table was added lack it, and read as having no changes. */
+/* audit_has_table - whether @name exists: files made before the events
+ * or changes table was added lack it, and read as having none. */
 int audit_has_table(sqlite3 *db, const char *name);
 
 #endif
