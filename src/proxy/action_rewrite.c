@@ -542,35 +542,32 @@ int proxy_rewrite_body(const uint8_t *body, size_t len, const struct scan_report
  * each finding of category "secret" in @body (a copy the caller owns) is
  * overwritten in place by its placeholder, cut or padded with '*' to the
  * same length, so every offset the record holds still points where it
- * did and the JSON stays valid (the span is inside one string).
+ * did.  The spans are those the redact rewrite takes, whole characters of
+ * one string, so the JSON stays valid.
  */
 int proxy_mask_secrets(uint8_t *body, size_t len, const struct scan_report *rep)
 {
-	struct buf ph, plain;
-	size_t i, n, k;
-	int rc = 0;
+	struct proxy_rewrite rw;
+	enum proxy_action *acts = calloc(rep->nfindings + 1, sizeof(*acts));
+	size_t i, k, n, p;
+	int rc;
 
-	buf_init(&ph, 4096);
-	buf_init(&plain, len + 1);
-	for (i = 0; !rc && i < rep->nfindings; i++) {
-		const struct scan_finding *f = &rep->findings[i];
+	if (!acts)
+		return BUF_ENOMEM;
+	for (i = 0; i < rep->nfindings; i++)
+		acts[i] = strcmp(rep->findings[i].category, "secret") ? PROXY_LOG : PROXY_REDACT;
+	proxy_rewrite_init(&rw);
+	rc = proxy_rewrite_body(body, len, rep, acts, &rw);
+	for (i = 0; !rc && i < rw.nchanges; i++) {
+		const struct proxy_change *c = &rw.changes[i];
 
-		if (strcmp(f->category, "secret") || f->byte_offset >= len ||
-		    f->byte_length > len - f->byte_offset || !f->byte_length)
-			continue;
-		n = f->byte_length;
-		buf_reset(&ph);
-		buf_reset(&plain);
-		rc = json_unescape(body + f->byte_offset, n, &plain);
-		rc = rc ? rc : proxy_placeholder(&ph, f->rule, (const uint8_t *)plain.data,
-						 plain.len);
-		if (plain.data)
-			explicit_bzero(plain.data, plain.len);
-		for (k = 0; !rc && k < n; k++)
-			body[f->byte_offset + k] = ph.len == n || (ph.len < n && k < ph.len)
-							   ? (uint8_t)ph.data[k] : '*';
+		n = c->length;
+		p = strlen(c->replacement);
+		for (k = 0; k < n; k++)
+			body[c->offset + k] = p == n || (p < n && k < p) ? (uint8_t)c->replacement[k]
+								     : '*';
 	}
-	buf_release(&ph);
-	buf_release(&plain);
+	proxy_rewrite_release(&rw);
+	free(acts);
 	return rc;
 }

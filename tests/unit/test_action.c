@@ -334,6 +334,27 @@ static void test_mask_secrets_keeps_length(void **state)
 	assert_non_null(strstr(body, "\"b\":\"**\""));
 }
 
+/* A span that starts inside an escape is masked whole characters at a
+ * time, so the recorded body is still JSON. */
+static void test_mask_secrets_on_character_boundaries(void **state)
+{
+	char body[] = "{\"a\":\"x\\nsecretvalue123 y\"}";
+	struct scan_finding f[1];
+	struct scan_report rep = { .findings = f, .nfindings = 1 };
+	struct json_visitor v = { 0 };
+	struct json_error jerr;
+	size_t len = strlen(body);
+
+	(void)state;
+	f[0] = finding("secret.assignment", "secret", SCAN_SEV_HIGH, SCAN_ORIGIN_USER,
+		       at(body, "nsecret"), 15);
+	assert_int_equal(proxy_mask_secrets((uint8_t *)body, len, &rep), 0);
+	assert_int_equal(strlen(body), len);
+	assert_null(strstr(body, "secretvalue"));
+	assert_non_null(strstr(body, "\"x**************** y\""));
+	assert_int_equal(json_walk((const uint8_t *)body, len, 8, &v, &jerr), 0);
+}
+
 static void gzip_of(const void *in, size_t n, struct buf *out, int window)
 {
 	z_stream z;
@@ -406,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_nested_json),
 		cmocka_unit_test(test_rewrite_stops_at_bad_json),
 		cmocka_unit_test(test_mask_secrets_keeps_length),
+		cmocka_unit_test(test_mask_secrets_on_character_boundaries),
 		cmocka_unit_test(test_decode_layers_and_limits),
 	};
 
