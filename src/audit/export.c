@@ -216,6 +216,7 @@ static int har_entry(struct buf *b, const struct audit_exchange *x, int first)
 	TRY(add_str(b, x->route));
 	TRY(buf_printf(b, ",\"action\":\"%s\",\"findings\":", audit_action_name(x->action)));
 	TRY(add_findings(b, x));
+	TRY(add_changes(b, x));
 	return buf_adds(b, "}}");
 }
 

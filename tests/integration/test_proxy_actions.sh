@@ -187,6 +187,9 @@ for r in a + b:
     r.pop("id"); r.pop("time")
 assert a == b
 PY
+run "$OVERT" log export --db "$TMP/norm.db" --format har
+python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["log"]["entries"][0]["_overt"]
+assert e["changes"][0]["replacement"] == "\x27", e' "$TMP/out" && ok || fail "HAR export lacks the changes"
 run "$OVERT" log show 1 --db "$TMP/norm.db"
 expect_out "changes to the forwarded body" "log show lists the changes"
 expect_out "U+2019 (3 bytes) -> \"'\"" "log show: old code point -> new"
