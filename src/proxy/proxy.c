@@ -453,8 +453,8 @@ static bool decode_request(struct proxy *p, struct exchange *x, struct http_requ
 
 	x->body = req->body;
 	x->body_len = req->body_len;
-	if (!ce || !strcasecmp(ce, "identity"))
-		return true;
+	if (!ce || !strcasecmp(ce, "identity") || !req->body_len)
+		return true; /* no body: nothing to decode, even if announced */
 	/* The same limit as for the body on the wire: a bomb stops there. */
 	buf_init(&x->decoded, p->cfg.max_body ? p->cfg.max_body : (size_t)32 << 20);
 	rc = proxy_decode_body(ce, req->body, req->body_len, &x->decoded, msg, sizeof(msg));
