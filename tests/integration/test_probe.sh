@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# overt probe with a test agent (probe_agent.sh, curl against the mock in
+# each cell): the covert markers it hides by timezone, host and locale are
+# found and attributed to exactly those factors, its random ids are noise,
+# a marker needing two conditions is attributed to the pair, the clean
+# variant comes out clean, the cells are isolated (fixed identity, private
+# /etc/hosts, no way out) and the machine's /etc/hosts is untouched, the
+# proxy recorder sees the agent's proxy use, and a timeout kills the agent.
+. "$(dirname "$0")/lib.sh"
+
+AGENT=$SRCDIR/tests/integration/probe_agent.sh
+if ! unshare -rn true 2>/dev/null; then
+	echo "SKIP: user namespaces are not available here"
+	exit 0
+fi
+base=(--base-url-env ANTHROPIC_BASE_URL --key-env ANTHROPIC_API_KEY -j 2 --timeout 60)
+small=(--tz UTC,Asia/Shanghai,America/New_York --lang en_US.UTF-8,zh_CN.UTF-8
+       --host 127.0.0.1,api.example.cn)
+hosts_before=$(sha256sum /etc/hosts)
+
+run "$OVERT" probe --help
+expect_status 0 "probe --help"; expect_out "--home-template" "probe --help"
+run "$OVERT" probe
+expect_status 2 "no command"; expect_err "give the agent's COMMAND" "no command"
+run "$OVERT" probe --host "bad host" -- true
+expect_status 2 "bad --host"; expect_err "is not a host name" "bad --host"
+run "$OVERT" probe --agent no-such-agent
+expect_status 2 "unknown agent"; expect_err "--base-url-env" "unknown agent"
+run "$OVERT" probe --format xml -- true
+expect_status 2 "bad --format"
+run "$OVERT" probe -- /no/such/agent
+expect_status 2 "missing command"; expect_err "cannot find" "missing command"
+
+# covert_factors: the factor sets of covert differences, one per line, sorted.
+covert_factors() {
+	python3 -c 'import json,sys
+s = set()
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "difference" and o["class"] == "covert":
+        s.add(o["kind"] + ":" + "+".join(o["factors"]))
+print("\n".join(sorted(s)))' "$TMP/out"
+}
+# json_check PYTHON-EXPR over `d`, the list of difference objects.
+json_check() {
+	python3 -c 'import json,sys
+d = [json.loads(l) for l in open(sys.argv[1])]
+d = [o for o in d if o["type"] == "difference"]
+assert eval(sys.argv[2]), d' "$TMP/out" "$1" && ok || fail "$2: $1"
+}
+
+# The covert agent: exactly the three markers, each on its own factor.
+run "$OVERT" probe "${base[@]}" "${small[@]}" --format json -- bash "$AGENT" covert
+expect_status 1 "covert agent"
+expect_json_lines "covert agent"
+got=$(covert_factors)
+want=$'apostrophe:tz\ninvisible:host\nseparator:lang'
+[ "$got" = "$want" ] && ok || fail "covert agent: covert factors are '$got', not '$want'"
+json_check 'any(o["class"] == "noise" and o["json_path"] == "$.metadata.user_id" for o in d)' \
+	"the random id is noise"
+json_check 'all(o["json_path"] != "$.metadata.user_id" or o["class"] == "noise" for o in d)' \
+	"the random id is only noise"
+json_check 'any(o["kind"] == "apostrophe" and "Asia/Shanghai" in o["condition"] and
+	any(v["codepoints"] == ["U+2019"] for v in o["values"]) for o in d)' "apostrophe values"
+json_check 'all(len(o["values"]) == 11 for o in d)' "one value per cell"
+
+# The same in text: tables with code points, the noise in one line.
+run "$OVERT" probe "${base[@]}" "${small[@]}" -- bash "$AGENT" covert
+expect_status 1 "covert agent, text"
+expect_out "covert difference 1: invisible, explained by host" "text report"
+expect_out '"⟨U+2019⟩" when tz ∈ {Asia/Shanghai}' "text report"
+expect_out "noise: 1 difference between identical runs" "text report"
+expect_out "4 covert, 0 visible, 1 noise" "text report"
+expect_out "critical scheme.date-marker-2026" "scanner findings"
+
+# A marker that needs a custom host and an Asian timezone at once.
+run "$OVERT" probe "${base[@]}" "${small[@]}" --format json -- bash "$AGENT" pair
+expect_status 1 "pair agent"
+got=$(covert_factors)
+[ "$got" = "apostrophe:tz+host" ] && ok || fail "pair agent: covert factors are '$got'"
+json_check 'any("tz ∈ {Asia/Shanghai} and host ∈ {api.example.cn}" in (o["condition"] or "")
+	for o in d)' "pair condition"
+
+# The clean variant: no covert difference, exit 0, ids still noise.
+run "$OVERT" probe "${base[@]}" "${small[@]}" --format json -- bash "$AGENT" clean
+expect_status 0 "clean agent"
+[ -z "$(covert_factors)" ] && ok || fail "clean agent has covert differences"
+json_check 'all(o["class"] != "covert" for o in d)' "clean agent"
+
+# Isolation: what the agent sees inside a cell.
+run "$OVERT" probe "${base[@]}" --tz UTC --lang en_US.UTF-8 --host 127.0.0.1,api.example.cn \
+	--repeat 1 --keep "$TMP/keep" -- bash "$AGENT" env
+expect_status 0 "env agent"
+python3 - "$TMP/keep" <<'EOF' && ok || fail "isolation"
+import json, sys, glob
+seen = 0
+for f in sorted(glob.glob(sys.argv[1] + "/cell-*/out/rec/0*.json")):
+    body = json.loads(json.load(open(f))["body"])
+    text = body["messages"][0]["content"]
+    for want in ("user=user ", "uid=1000 ", "host=devbox ", "home=/home/user ",
+                 "cwd=/home/user/project ", "outside=unreachable ", "tmp=0"):
+        assert want in text, (want, text)
+    if "cell-002" in f:
+        assert "api.example.cn" in text.split("hosts=")[1], text
+    seen += 1
+assert seen == 2, seen
+EOF
+[ "$(sha256sum /etc/hosts)" = "$hosts_before" ] && ok || fail "the machine's /etc/hosts changed"
+[ -e "$TMP/keep/cell-001/etc/hosts" ] && ok || fail "--keep kept the cells"
+
+# The proxy factor: the recorder sees the agent's plain-HTTP proxy use and
+# passes it on to the mock; the content does not change.
+run "$OVERT" probe "${base[@]}" --tz UTC --lang en_US.UTF-8 --host 127.0.0.1,api.example.cn \
+	--proxy --format json -- bash "$AGENT" clean
+expect_status 0 "proxy cells"
+json_check 'any(o["request"].startswith("PROXY POST http://{host}/v1/messages") and
+	o["json_path"] == "(request)" and o["factors"] == ["proxy"] and o["class"] == "visible"
+	for o in d)' "proxy use attributed to the proxy factor"
+json_check 'not any(o["request"].startswith("POST /v1/messages") and o["class"] != "noise"
+	for o in d)' "the body is the same through the proxy"
+
+# A hanging agent: killed at the timeout, with its process group.
+start=$(date +%s)
+run "$OVERT" probe "${base[@]}" --tz UTC --lang en_US.UTF-8 --host 127.0.0.1 --repeat 1 \
+	--timeout 1 -- bash "$AGENT" hang
+expect_status 0 "hanging agent"
+expect_out "timed out" "hanging agent"
+[ $(($(date +%s) - start)) -lt 30 ] && ok || fail "the timeout did not stop the agent"
+pgrep -f "sleep 4242" >/dev/null && fail "the agent's child survived the timeout" || ok
+
+finish
