@@ -458,7 +458,7 @@ static int analyse(struct args *a, const char *work, struct probe_capture *caps,
 		   struct probe_result *res)
 {
 	char dir[4096], err[600];
-	size_t i, ok = 0;
+	size_t i, ok = 0, n;
 	int rc = 0;
 
 	for (i = 0; i < a->plan.ncells; i++) {
@@ -479,6 +479,12 @@ static int analyse(struct args *a, const char *work, struct probe_capture *caps,
 		fprintf(stderr, "overt probe: no cell could be set up\n");
 		return EXIT_RUNTIME;
 	}
+	for (i = 0, n = 0; i < a->plan.ncells; i++)
+		n += a->plan.cells[i].nrequests;
+	if (!n)
+		fprintf(stderr, "overt probe: no request reached the mock in any cell; does the "
+				"agent take its base URL from %s? --keep DIR keeps each cell's "
+				"out/stderr\n", a->run.base_url_env ? a->run.base_url_env : "its arguments");
 	rc = probe_analyze(&a->plan, caps, res);
 	rc = rc ? rc : probe_scan(&a->plan, caps, res, err, sizeof(err));
 	if (rc) {
