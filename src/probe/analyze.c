@@ -22,6 +22,8 @@
 #include "util/banned.h"
 
 #define CONTEXT_CPS 24
+/* Regions of one string at most this many code points apart may merge. */
+#define MERGE_GAP 8
 
 /* A string -> index map, open addressing; keys are borrowed. */
 struct smap {
@@ -276,8 +278,13 @@ static int add_difference(struct ctx *c, const struct probe_request *req, const 
 	size_t na, nb, i;
 	const char *kind;
 
-	if (!d)
+	if (!d) {
+		for (i = 0; i < c->ncells; i++)
+			free(vals[i].text);
+		free(vals);
+		free(context);
 		return -ENOMEM;
+	}
 	free(d->values);
 	d->values = vals;
 	d->endpoint = strdup(req->endpoint);
@@ -411,13 +418,86 @@ struct celldiff {
 	size_t nh;
 };
 
+/* Whether @a and @b split the cells of @part into the same groups. */
+static int same_partition(const struct ctx *c, const int *part, const struct probe_value *a,
+			  const struct probe_value *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->ncells; i++)
+		for (j = i + 1; part[i] && j < c->ncells; j++)
+			if (part[j] && same(&a[i], &a[j]) != same(&b[i], &b[j]))
+				return 0;
+	return 1;
+}
+
+static void free_difference(struct probe_difference *d, size_t ncells)
+{
+	size_t i;
+
+	free(d->endpoint);
+	free(d->request);
+	free(d->json_path);
+	free(d->context);
+	free(d->condition);
+	for (i = 0; d->values && i < ncells; i++)
+		free(d->values[i].text);
+	free(d->values);
+}
+
+/* The last two differences, regions [prs, pre) and [rs, re) of one string
+ * close together, change in the same cells for the same reason and in the
+ * same way: they are one ("2026/12/01" is one choice of separator, not
+ * two).  Merge them, with the reference text between them, and return 1. */
+static int merge_last(struct ctx *c, const int *part, const uint32_t *ref, size_t nref,
+		      size_t prs, size_t pre, size_t rs, size_t re)
+{
+	struct probe_result *res = c->res;
+	struct probe_difference *a = &res->diffs[res->ndiffs - 2], *b = a + 1;
+	struct buf gap, v;
+	size_t i;
+	int rc = 0;
+
+	if (a->cls == PROBE_NOISE || a->cls != b->cls || strcmp(a->kind, b->kind) ||
+	    a->factors != b->factors || rs - pre > MERGE_GAP || !same_partition(c, part, a->values,
+									     b->values))
+		return 0;
+	buf_init(&gap, 64);
+	for (i = pre; i < rs && !rc; i++)
+		rc = buf_add_utf8(&gap, ref[i]);
+	for (i = 0; i < c->ncells && !rc; i++) {
+		if (!part[i])
+			continue;
+		buf_init(&v, (size_t)1 << 28);
+		rc = buf_add(&v, a->values[i].text, a->values[i].len) ||
+		     buf_add(&v, gap.data ? gap.data : "", gap.len) ||
+		     buf_add(&v, b->values[i].text, b->values[i].len);
+		free(a->values[i].text);
+		a->values[i].len = v.len;
+		a->values[i].text = rc ? NULL : buf_take(&v);
+		buf_release(&v);
+	}
+	buf_release(&gap);
+	free(a->context);
+	free(a->condition);
+	a->context = rc ? NULL : context_of(ref, nref, prs, re);
+	a->condition = rc ? NULL : condition(c, part, a->values, a->factors);
+	if (a->cls == PROBE_COVERT)
+		res->ncovert--;
+	else
+		res->nvisible--;
+	free_difference(b, c->ncells);
+	res->ndiffs--;
+	return rc || !a->context || !a->condition ? -ENOMEM : 1;
+}
+
 /* A leaf present in all cells of @part, differing somewhere. */
 static int string_leaf(struct ctx *c, const struct probe_request *req, const char *path,
 		       const struct probe_leaf **leaves, const int *part)
 {
 	struct celldiff *cd = calloc(c->ncells, sizeof(*cd));
 	struct region *rg = NULL;
-	size_t nrg = 0, i, k, j;
+	size_t nrg = 0, i, k, j, prs = 0, pre = 0;
 	int rc = cd ? 0 : -ENOMEM;
 
 	for (i = 0; i < c->ncells && !rc; i++) {
@@ -448,14 +528,23 @@ static int string_leaf(struct ctx *c, const struct probe_request *req, const cha
 		for (i = 0; i < c->ncells && !rc; i++)
 			if (part[i])
 				rc = cell_text(cd[i].cps, cd[i].h, cd[i].nh, rg[j].rs, rg[j].re, &vals[i]);
-		rc = rc ? rc : add_difference(c, req, path, rg[j].rs,
-					      context_of(cd[c->ref].cps, cd[c->ref].n, rg[j].rs,
-							 rg[j].re), part, vals, NULL);
-		if (rc && vals) {
-			for (i = 0; i < c->ncells; i++)
+		if (rc) {
+			for (i = 0; vals && i < c->ncells; i++)
 				free(vals[i].text);
 			free(vals);
+			break;
 		}
+		/* add_difference owns vals from here on, even when it fails. */
+		rc = add_difference(c, req, path, rg[j].rs,
+				    context_of(cd[c->ref].cps, cd[c->ref].n, rg[j].rs, rg[j].re),
+				    part, vals, NULL);
+		if (!rc && j && merge_last(c, part, cd[c->ref].cps, cd[c->ref].n, prs, pre,
+					   rg[j].rs, rg[j].re) == 1) {
+			pre = rg[j].re;
+			continue;
+		}
+		prs = rg[j].rs;
+		pre = rg[j].re;
 	}
 	for (i = 0; cd && i < c->ncells; i++) {
 		free(cd[i].cps);
@@ -651,20 +740,10 @@ int probe_analyze(const struct probe_plan *plan, const struct probe_capture *cap
 
 void probe_result_release(struct probe_result *res)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < res->ndiffs; i++) {
-		struct probe_difference *d = &res->diffs[i];
-
-		free(d->endpoint);
-		free(d->request);
-		free(d->json_path);
-		free(d->context);
-		free(d->condition);
-		for (k = 0; d->values && k < res->ncells; k++)
-			free(d->values[k].text);
-		free(d->values);
-	}
+	for (i = 0; i < res->ndiffs; i++)
+		free_difference(&res->diffs[i], res->ncells);
 	free(res->diffs);
 	for (i = 0; i < res->nfindings; i++) {
 		free(res->findings[i].rule);

@@ -71,7 +71,7 @@ expect_status 1 "covert agent, text"
 expect_out "covert difference 1: invisible, explained by host" "text report"
 expect_out '"⟨U+2019⟩" when tz ∈ {Asia/Shanghai}' "text report"
 expect_out "noise: 1 difference between identical runs" "text report"
-expect_out "4 covert, 0 visible, 1 noise" "text report"
+expect_out "3 covert, 0 visible, 1 noise" "text report"
 expect_out "critical scheme.date-marker-2026" "scanner findings"
 
 # A marker that needs a custom host and an Asian timezone at once.

@@ -238,6 +238,37 @@ static void test_analyze(void **state)
 	probe_plan_release(&p);
 }
 
+/* Two separators of one date, changing together: one difference. */
+static void test_analyze_merges(void **state)
+{
+	struct probe_plan p;
+	struct probe_capture caps[4];
+	struct probe_result res = { 0 };
+	size_t i;
+
+	(void)state;
+	plan_with(&p, "UTC,Asia/Shanghai", "en_US.UTF-8", "off", "127.0.0.1");
+	assert_int_equal(probe_plan_cells(&p, PROBE_DESIGN_PAIRS, 2), 0);
+	assert_int_equal(p.ncells, 3);
+	memset(caps, 0, sizeof(caps));
+	for (i = 0; i < p.ncells; i++) {
+		p.cells[i].ran = 1;
+		fill(&caps[i], p.cells[i].lv[PROBE_TZ] ? "date 2026/12/01." : "date 2026-12-01.",
+		     "same");
+	}
+	assert_int_equal(probe_analyze(&p, caps, &res), 0);
+	assert_int_equal(res.ndiffs, 1);
+	assert_int_equal(res.ncovert, 1);
+	assert_string_equal(res.diffs[0].kind, "separator");
+	assert_string_equal(res.diffs[0].values[0].text, "-12-");
+	assert_string_equal(res.diffs[0].values[2].text, "/12/");
+	assert_int_equal(res.diffs[0].offset, 9);
+	probe_result_release(&res);
+	for (i = 0; i < p.ncells; i++)
+		probe_capture_release(&caps[i]);
+	probe_plan_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_analyze),
+		cmocka_unit_test(test_analyze_merges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
