@@ -400,6 +400,40 @@ static void child(struct args *a, size_t i, const char *dir)
 	probe_cell_exec(&a->run, &a->plan, i, dir);
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* SIGINT or SIGTERM: the runners are stopped (each kills its agent's
+ * process group; an agent whose runner is killed outright dies with it,
+ * PR_SET_PDEATHSIG), and the command cleans up and exits 128 + signal. */
+static void catch_stop(int on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_stop : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void kill_runners(const pid_t *pids, size_t n)
+{
+	size_t i;
+
+	/* SIGTERM: a runner kills its agent's process group before it goes. */
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], NULL, 0);
+}
+
 static void progress(int on, size_t done, size_t total, size_t running)
 {
 	if (on)
@@ -418,6 +452,7 @@ static int run_cells(struct args *a, const char *work)
 	if (!pids || !start)
 		return -ENOMEM;
 	fflush(NULL);
+	catch_stop(1);
 	while (done < n) {
 		while (next < n && running < a->jobs) {
 			cell_dir(work, next, dir, sizeof(dir));
@@ -425,13 +460,19 @@ static int run_cells(struct args *a, const char *work)
 			pid = fork();
 			if (pid < 0)
 				break;
-			if (!pid)
+			if (!pid) {
+				catch_stop(0);
 				child(a, next, dir);
+			}
 			pids[next++] = pid;
 			running++;
 		}
 		progress(tty, done, n, running);
-		pid = waitpid(-1, &st, 0);
+		pid = stop_signal ? -1 : waitpid(-1, &st, 0);
+		if (stop_signal) {
+			kill_runners(pids, next);
+			break;
+		}
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -446,6 +487,7 @@ static int run_cells(struct args *a, const char *work)
 		running--;
 		done++;
 	}
+	catch_stop(0);
 	if (tty)
 		fputs("\r\x1b[K", stderr);
 	free(pids);
@@ -542,7 +584,11 @@ static int probe_main(struct args *a)
 	}
 	a->run.workdir = work;
 	rc = run_cells(a, work) ? EXIT_RUNTIME : analyse(a, work, caps, &res);
-	if (!rc) {
+	if (stop_signal) {
+		fprintf(stderr, "overt probe: stopped by signal %d\n", (int)stop_signal);
+		rc = 128 + stop_signal;
+	}
+	if (!rc && !stop_signal) {
 		if (a->json)
 			probe_report_json(stdout, &a->plan, &res);
 		else

@@ -38,6 +38,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <uv.h>
 
@@ -285,7 +287,8 @@ int probe_cell_prepare(const struct probe_run *run, const struct probe_plan *pla
 
 struct runner {
 	uv_loop_t loop;
-	uv_process_t proc;
+	uv_poll_t exit_poll;         /* the agent's pidfd: readable once it exits */
+	pid_t pid;
 	uv_timer_t timer;
 	struct http_server *srv;
 	struct mock *mock;
@@ -472,17 +475,23 @@ static void on_handle_closed(uv_handle_t *h)
 	(void)h;
 }
 
-static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
+static void on_agent_exit(uv_poll_t *p, int status, int events)
 {
 	struct runner *r = p->data;
+	int st = 0;
 
+	(void)status;
+	(void)events;
+	if (waitpid(r->pid, &st, WNOHANG) != r->pid)
+		return;
 	r->exited = now_ms();
 	r->exited_flag = 1;
-	r->status = sig ? 128 + sig : (int)status;
+	r->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 	/* Whatever the agent left in its group goes with it. */
-	kill(-p->pid, SIGKILL);
+	kill(-r->pid, SIGKILL);
 	uv_timer_stop(&r->timer);
 	uv_close((uv_handle_t *)&r->timer, on_handle_closed);
+	uv_poll_stop(p);
 	uv_close((uv_handle_t *)p, on_handle_closed);
 	http_server_stop(r->srv, 500);
 }
@@ -492,7 +501,7 @@ static void on_timeout(uv_timer_t *t)
 	struct runner *r = t->data;
 
 	r->timed_out = 1;
-	kill(-r->proc.pid, SIGKILL);
+	kill(-r->pid, SIGKILL);
 }
 
 static int add_env(char ***envp, size_t *n, const char *key, const char *value,
@@ -576,14 +585,46 @@ static char **agent_argv(const struct probe_run *run, const char *url)
 	return v;
 }
 
+static volatile pid_t agent_group;
+
+/* SIGTERM or SIGINT to the runner (the probe is stopping): the agent's
+ * whole process group goes first. */
+static void on_stop(int sig)
+{
+	(void)sig;
+	if (agent_group > 0)
+		kill(-agent_group, SIGKILL);
+	_exit(3);
+}
+
+/* In the forked child: only async-signal-safe calls until execve, since
+ * the proxy recorder's threads may hold locks. */
+static void exec_agent(char **argv, char **env, const int *fds, const char *cwd,
+		       pid_t runner)
+{
+	static const char msg[] = "overt probe: cannot run the agent\n";
+
+	/* Its own session and process group, which a timeout kills whole;
+	 * and it dies with the runner, so an interrupted probe leaves nothing. */
+	setsid();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != runner)
+		_exit(127);
+	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 || chdir(cwd))
+		_exit(126);
+	execve(argv[0], argv, env);
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(127);
+	_exit(127);
+}
+
 static int spawn_agent(struct runner *r, const struct probe_run *run,
 		       const struct probe_plan *plan, size_t i, char *err, size_t errlen)
 {
 	const struct probe_cell *c = &plan->cells[i];
-	uv_process_options_t o;
-	uv_stdio_container_t io[3];
-	char url[512], home[128], cwd[160];
-	int fds[3], rc;
+	char url[512], home[128], cwd[160], **argv, **env;
+	pid_t self = getpid();
+	int fds[3], pidfd;
 
 	cell_url(run, plan->f[PROBE_HOST].v[c->lv[PROBE_HOST]], url, sizeof(url));
 	snprintf(home, sizeof(home), "%s/%s", home_base(), PROBE_USER);
@@ -591,30 +632,32 @@ static int spawn_agent(struct runner *r, const struct probe_run *run,
 	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	fds[1] = open("out/stdout", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	fds[2] = open("out/stderr", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	memset(&o, 0, sizeof(o));
-	o.exit_cb = on_exit_cb;
-	o.args = agent_argv(run, url);
-	o.file = o.args ? o.args[0] : NULL;
-	o.env = agent_env(run, plan, c, url, home);
-	o.cwd = cwd;
-	o.flags = UV_PROCESS_DETACHED; /* its own session and process group */
-	o.stdio_count = 3;
-	o.stdio = io;
-	for (rc = 0; rc < 3; rc++) {
-		io[rc].flags = UV_INHERIT_FD;
-		io[rc].data.fd = fds[rc];
-	}
-	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || !o.args || !o.env) {
+	argv = agent_argv(run, url);
+	env = agent_env(run, plan, c, url, home);
+	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || !argv || !env) {
 		snprintf(err, errlen, "cannot prepare the agent: %s", strerror(errno));
 		return -ENOMEM;
 	}
-	r->proc.data = r;
 	r->spawned = now_ms();
-	rc = uv_spawn(&r->loop, &r->proc, &o);
-	if (rc)
-		snprintf(err, errlen, "cannot run '%s': %s", o.file, uv_strerror(rc));
+	r->pid = fork();
+	if (r->pid < 0) {
+		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (!r->pid)
+		exec_agent(argv, env, fds, cwd, self);
+	agent_group = r->pid;
+	/* A pidfd turns the agent's exit into an event of the loop. */
+	pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+	if (pidfd < 0 || uv_poll_init(&r->loop, &r->exit_poll, pidfd)) {
+		snprintf(err, errlen, "cannot watch the agent: %s", strerror(errno));
+		kill(-r->pid, SIGKILL);
+		return -ENOSYS;
+	}
+	r->exit_poll.data = r;
+	uv_poll_start(&r->exit_poll, UV_READABLE, on_agent_exit);
 	/* The runner exits soon after: the arrays and fds are not worth freeing. */
-	return rc;
+	return 0;
 }
 
 static int serve(struct runner *r, const struct probe_run *run, const struct probe_plan *plan,
@@ -664,13 +707,19 @@ static int serve(struct runner *r, const struct probe_run *run, const struct pro
 void probe_cell_exec(const struct probe_run *run, const struct probe_plan *plan, size_t i,
 		     const char *dir)
 {
+	struct sigaction sa;
 	struct runner r;
 	char err[512] = "", line[700];
 	int rc, resfd;
 
 	memset(&r, 0, sizeof(r));
 	r.status = -1;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (chdir(dir))
 		_exit(120);
 	resfd = open("result", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -129,4 +129,21 @@ expect_out "timed out" "hanging agent"
 [ $(($(date +%s) - start)) -lt 30 ] && ok || fail "the timeout did not stop the agent"
 pgrep -f "sleep 4242" >/dev/null && fail "the agent's child survived the timeout" || ok
 
+# SIGTERM to the probe: runners and agents go, the cells' directory too.
+mkdir "$TMP/w"
+env -i PATH=/usr/bin:/bin TMPDIR="$TMP/w" "$OVERT" probe "${base[@]}" --tz UTC --lang en_US.UTF-8 \
+	--host 127.0.0.1 --repeat 1 --timeout 600 -- bash "$AGENT" hang >"$TMP/out" 2>"$TMP/err" &
+probe_pid=$!
+for _ in $(seq 200); do pgrep -f "sleep 4242" >/dev/null && break; sleep 0.05; done
+pgrep -f "sleep 4242" >/dev/null && ok || fail "the hanging agent did not start"
+kill -TERM "$probe_pid"
+status=0
+wait "$probe_pid" || status=$?
+out=$(cat "$TMP/out"); err=$(cat "$TMP/err")
+expect_status 143 "SIGTERM"
+expect_err "stopped by signal 15" "SIGTERM"
+for _ in $(seq 100); do pgrep -f "sleep 4242" >/dev/null || break; sleep 0.05; done
+pgrep -f "sleep 4242" >/dev/null && fail "the agent survived the probe's SIGTERM" || ok
+[ -z "$(ls -A "$TMP/w")" ] && ok || fail "the cells' directory was left behind: $(ls -A "$TMP/w")"
+
 finish
