@@ -8,7 +8,8 @@
 #   pair    U+2019 only when the timezone is Asia/* and the host is custom
 #   clean   nothing
 #   env     the cell's identity and reach (user, host name, HOME, cwd, hosts,
-#           whether the outside is reachable) in the user message
+#           whether the outside is reachable, the profile's variable and file,
+#           the home template's file) in the user message
 #   hang    sleeps past any timeout
 # Every mode but env adds a random id, which the probe must call noise.
 set -u
@@ -41,6 +42,8 @@ if [ "$mode" = env ]; then
 	curl -sf --max-time 3 -o /dev/null http://example.com/ && reach=reachable
 	user="user=$(id -un) uid=$(id -u) host=$(hostname) home=$HOME cwd=$(pwd) outside=$reach"
 	user="$user hosts=$(grep -v '^#' /etc/hosts | tr '\t\n' '  ') tmp=$(ls -A /tmp | wc -l)"
+	user="$user extra=${PROBE_EXTRA:-} cfg=$(tr -d '"{}\n' <"$HOME/.probetest/config.json" 2>/dev/null)"
+	user="$user tpl=$(cat "$HOME/.tpl" 2>/dev/null)"
 	id=0
 fi
 body=$(printf '{"model":"claude-test","max_tokens":16,"system":"You are a helpful agent.%s Today%ss date is %s.","metadata":{"user_id":"user_%s"},"messages":[{"role":"user","content":"%s"}]}' \

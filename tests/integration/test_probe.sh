@@ -6,7 +6,9 @@
 # a marker needing two conditions is attributed to the pair, the clean
 # variant comes out clean, the cells are isolated (fixed identity, private
 # /etc/hosts, no way out) and the machine's /etc/hosts is untouched, the
-# proxy recorder sees the agent's proxy use, and a timeout kills the agent.
+# proxy recorder sees the agent's proxy use, a timeout kills the agent, a
+# signal stops the probe cleanly, and agent profiles, --home-template and
+# {url} in the command reach the agent.
 . "$(dirname "$0")/lib.sh"
 
 AGENT=$SRCDIR/tests/integration/probe_agent.sh
@@ -108,6 +110,37 @@ assert seen == 2, seen
 EOF
 [ "$(sha256sum /etc/hosts)" = "$hosts_before" ] && ok || fail "the machine's /etc/hosts changed"
 [ -e "$TMP/keep/cell-001/etc/hosts" ] && ok || fail "--keep kept the cells"
+
+# An agent profile from --agents-dir, with no COMMAND: its executable and
+# prompt arguments, its variables and HOME files ({url} expanded), and a
+# home template.
+mkdir -p "$TMP/agents" "$TMP/tpl"
+cat >"$TMP/agents/probetest.json" <<'EOF'
+{"name": "probetest", "title": "probe test agent", "vendor": "overt", "api": "anthropic",
+ "bin": ["bash"], "base_url": {"env": "ANTHROPIC_BASE_URL", "value": "{url}"},
+ "key_env": "ANTHROPIC_API_KEY", "env": {"PROBE_EXTRA": "via-{url}"},
+ "files": {"~/.probetest/config.json": "{\"url\": \"{url}\"}\n"},
+ "prompt": ["-c", "{prompt}"]}
+EOF
+echo template-file >"$TMP/tpl/.tpl"
+run "$OVERT" probe --agent probetest --agents-dir "$TMP/agents" --prompt "exec bash $AGENT env" \
+	--home-template "$TMP/tpl" --tz UTC --lang en_US.UTF-8 --host 127.0.0.1,api.example.cn \
+	--repeat 1 -j 2 --keep "$TMP/keep2"
+expect_status 0 "agent profile"
+python3 - "$TMP/keep2" <<'EOF' && ok || fail "agent profile: env, files, template"
+import json, sys, glob
+f = glob.glob(sys.argv[1] + "/cell-002/out/rec/0*.json")[0]
+text = json.loads(json.load(open(f))["body"])["messages"][0]["content"]
+for want in ("extra=via-http://api.example.cn ", "cfg=url: http://api.example.cn ",
+             "tpl=template-file"):
+    assert want in text, (want, text)
+EOF
+
+# {url} in the command line, for an agent that takes its base URL as an argument.
+run "$OVERT" probe --tz UTC --lang en_US.UTF-8 --host 127.0.0.1,api.example.cn --format json \
+	-- env "ANTHROPIC_BASE_URL={url}" bash "$AGENT" covert
+expect_status 1 "{url} in the command"
+[ "$(covert_factors)" = "invisible:host" ] && ok || fail "{url} in the command: $(covert_factors)"
 
 # The proxy factor: the recorder sees the agent's plain-HTTP proxy use and
 # passes it on to the mock; the content does not change.
