@@ -11,6 +11,7 @@
  * analyses them, runs the scanner and writes the report.  Exit status: 1
  * when a covert difference was found, 0 otherwise.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -536,14 +537,31 @@ static int analyse(struct args *a, const char *work, struct probe_capture *caps,
 	return 0;
 }
 
+static int empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+
+	if (!d)
+		return 0;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	if (!empty)
+		errno = EEXIST;
+	return empty;
+}
+
 static int workdir(struct args *a, char *out, size_t n)
 {
 	const char *tmp = getenv("TMPDIR");
 
 	if (a->keep) {
-		if (mkdir(a->keep, 0700) && errno != EEXIST) {
+		if (mkdir(a->keep, 0700) && (errno != EEXIST || !empty_dir(a->keep))) {
 			fprintf(stderr, "overt probe: cannot create '%s': %s\n", a->keep,
-				strerror(errno));
+				errno == EEXIST ? "it exists and is not empty (recordings of two "
+						  "runs must not mix)" : strerror(errno));
 			return -1;
 		}
 		snprintf(out, n, "%s", a->keep);

@@ -135,11 +135,31 @@ static int popcount(unsigned v)
 	return n;
 }
 
+/* Whether every cell that took part has a value of its own: what no
+ * factor explains but a design without repeats would pin on all of them. */
+static int all_distinct(const struct ctx *c, const int *part, const struct probe_value *vals)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < c->ncells; i++) {
+		if (!part[i])
+			continue;
+		n++;
+		for (j = i + 1; j < c->ncells; j++)
+			if (part[j] && same(&vals[i], &vals[j]))
+				return 0;
+	}
+	return n > 2;
+}
+
 /* The smallest explaining factor set, or -1: noise. */
 static int attribute(const struct ctx *c, const int *part, const struct probe_value *vals)
 {
 	unsigned set;
 	int k;
+
+	if (all_distinct(c, part, vals))
+		return -1;
 
 	for (k = 1; k <= PROBE_NFACTORS; k++)
 		for (set = 1; set < 1u << PROBE_NFACTORS; set++)
