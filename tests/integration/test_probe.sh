@@ -162,6 +162,35 @@ expect_out "timed out" "hanging agent"
 [ $(($(date +%s) - start)) -lt 30 ] && ok || fail "the timeout did not stop the agent"
 pgrep -f "sleep 4242" >/dev/null && fail "the agent's child survived the timeout" || ok
 
+# Unprivileged: as root here, run the probe again as nobody.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 \
+	--clear-groups test -x "$OVERT" 2>/dev/null && setpriv --reuid=65534 --regid=65534 \
+	--clear-groups test -r "$AGENT" 2>/dev/null; then
+	chmod 0711 "$TMP"
+	mkdir -m 0777 "$TMP/nobody"
+	status=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/bin:/bin \
+		HOME="$TMP/nobody" TMPDIR="$TMP/nobody" "$OVERT" probe "${base[@]}" --tz UTC,Asia/Shanghai \
+		--lang en_US.UTF-8 --host 127.0.0.1,api.example.cn --format json -- bash "$AGENT" covert \
+		>"$TMP/out" 2>"$TMP/err" || status=$?
+	out=$(cat "$TMP/out"); err=$(cat "$TMP/err")
+	expect_status 1 "unprivileged"
+	got=$(covert_factors)
+	[ "$got" = $'apostrophe:tz\ninvisible:host' ] && ok || fail "unprivileged: covert factors '$got'"
+else
+	echo "note: not root, or nobody cannot reach the binary: the whole test ran unprivileged"
+fi
+
+# On a terminal (script(1) gives one), a progress line goes to stderr, and
+# none into the report on stdout.
+if command -v script >/dev/null; then
+	script -qec "env -i PATH=/usr/bin:/bin '$OVERT' probe ${base[*]} --tz UTC \
+		--lang en_US.UTF-8 --host 127.0.0.1 --repeat 2 -- bash '$AGENT' clean \
+		>'$TMP/out'" "$TMP/typescript" >/dev/null || true
+	grep -q "cells done" "$TMP/typescript" && ok || fail "no progress line on a terminal"
+	grep -q "cells done" "$TMP/out" && fail "progress line on stdout" || ok
+fi
+
 # SIGTERM to the probe: runners and agents go, the cells' directory too.
 mkdir "$TMP/w"
 env -i PATH=/usr/bin:/bin TMPDIR="$TMP/w" "$OVERT" probe "${base[@]}" --tz UTC --lang en_US.UTF-8 \
