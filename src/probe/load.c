@@ -165,7 +165,7 @@ static int body_leaves(struct probe_request *r)
 	return rc;
 }
 
-/* ---- the record file ---- */
+/* ---- the mock's record files and the proxy recorder's lines ---- */
 
 static int record_string(void *ctx, const struct json_walker *w, size_t start, size_t end,
 			 int is_key)
@@ -184,6 +184,8 @@ static int record_string(void *ctx, const struct json_walker *w, size_t start, s
 			dst = &rec->body;
 		else if (json_seg_is(&w->segs[0], "body_base64"))
 			dst = &rec->body64;
+		else if (json_seg_is(&w->segs[0], "request_line")) /* the proxy's lines */
+			dst = &rec->path;
 	} else if (w->depth == 3 && json_seg_is(&w->segs[0], "headers")) {
 		dst = w->segs[2].index == 0 ? &rec->hname : &rec->hvalue;
 		buf_reset(dst);
@@ -266,31 +268,6 @@ static int load_record(const char *file, struct probe_request *r)
 	return rc;
 }
 
-/* ---- the proxy recorder's lines ---- */
-
-static int proxy_string(void *ctx, const struct json_walker *w, size_t start, size_t end,
-			int is_key)
-{
-	struct record *rec = ctx;
-	struct buf *dst;
-
-	if (is_key)
-		return 0;
-	if (w->depth == 1 && json_seg_is(&w->segs[0], "request_line"))
-		dst = &rec->path;
-	else if (w->depth == 3 && json_seg_is(&w->segs[0], "headers"))
-		dst = w->segs[2].index == 0 ? &rec->hname : &rec->hvalue;
-	else
-		return 0;
-	buf_reset(dst);
-	if (json_unescape(w->body + start, end - start, dst))
-		return -ENOMEM;
-	if (dst == &rec->hvalue && rec->hname.len)
-		return add_header(rec->req, rec->hname.data, rec->hname.len,
-				  rec->hvalue.data ? rec->hvalue.data : "", rec->hvalue.len);
-	return 0;
-}
-
 static struct probe_request *new_request(struct probe_capture *cap)
 {
 	struct probe_request *v = realloc(cap->v, (cap->n + 1) * sizeof(*v));
@@ -335,7 +312,7 @@ static int load_proxy(const char *file, const char *host, struct probe_capture *
 	buf_init(&rec.hname, 65536);
 	buf_init(&rec.hvalue, 65536);
 	v.ctx = &rec;
-	v.string = proxy_string;
+	v.string = record_string;
 	for (line = text.data; !rc && line && (nl = strchr(line, '\n')); line = nl + 1) {
 		rec.req = new_request(cap);
 		if (!rec.req) {
