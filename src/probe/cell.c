@@ -725,9 +725,10 @@ void probe_cell_exec(const struct probe_run *run, const struct probe_plan *plan,
 	resfd = open("result", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	rc = enter_namespaces(err, sizeof(err));
 	rc = rc ? rc : setup_mounts(run, err, sizeof(err));
-	rc = rc || sethostname(PROBE_HOSTNAME, strlen(PROBE_HOSTNAME)) ? (rc ? rc : -errno) : 0;
-	if (rc && !*err)
-		snprintf(err, sizeof(err), "cannot set the host name: %s", strerror(-rc));
+	if (!rc && sethostname(PROBE_HOSTNAME, strlen(PROBE_HOSTNAME))) {
+		rc = -errno;
+		snprintf(err, sizeof(err), "cannot set the host name: %s", strerror(errno));
+	}
 	rc = rc ? rc : loopback_up(err, sizeof(err));
 	rc = rc ? rc : serve(&r, run, plan, i, err, sizeof(err));
 	if (rc)
@@ -747,18 +748,20 @@ int probe_cell_result(const char *dir, struct probe_cell *cell, char *err, size_
 	int ok;
 
 	snprintf(path, sizeof(path), "%s/result", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return -EINVAL;
-	ok = fgets(line, sizeof(line), f) != NULL;
-	fclose(f);
 	cell->ran = 1;
+	f = fopen(path, "r");
+	if (f) {
+		ok = fgets(line, sizeof(line), f) != NULL;
+		fclose(f);
+	} else {
+		ok = 0;
+	}
 	if (ok && sscanf(line, "ok %d %d %lf", &cell->status, &cell->timed_out,
 			 &cell->agent_ms) == 3)
 		return 0;
 	cell->setup_failed = 1;
 	line[strcspn(line, "\n")] = '\0';
 	snprintf(err, errlen, "%s", !strncmp(line, "setup-failed ", 13) ? line + 13 :
-		 *line ? line : "the cell's runner died");
+		 *line ? line : "the cell's runner died before it could say why");
 	return -EINVAL;
 }

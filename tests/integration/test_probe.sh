@@ -34,6 +34,12 @@ expect_status 2 "bad --format"
 run "$OVERT" probe -- /no/such/agent
 expect_status 2 "missing command"; expect_err "cannot find" "missing command"
 
+run "$OVERT" probe --base-url-env X --tz UTC --lang en_US.UTF-8 --host 127.0.0.1 --repeat 1 \
+	--home-template "$TMP/no-such-dir" -- true
+expect_status 4 "cells that cannot be set up"
+expect_err "cannot copy the home template" "cells that cannot be set up"
+expect_err "no cell could be set up" "cells that cannot be set up"
+
 # covert_factors: the factor sets of covert differences, one per line, sorted.
 covert_factors() {
 	python3 -c 'import json,sys
