@@ -33,7 +33,8 @@ hang)
 	sleep 4242
 	;;
 esac
-date=$(date +%Y$sep%m$sep%d)
+# PROBE_AGENT_DATE fixes the date, for golden files.
+date=$(date -d "${PROBE_AGENT_DATE:-now}" +%Y$sep%m$sep%d)
 id=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
 user="say ok"
 if [ "$mode" = env ]; then

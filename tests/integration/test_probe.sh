@@ -82,6 +82,15 @@ expect_out "noise: 1 difference between identical runs" "text report"
 expect_out "3 covert, 0 visible, 1 noise" "text report"
 expect_out "critical scheme.date-marker-2026" "scanner findings"
 
+# The text report, byte for byte, with the date fixed.
+run "$OVERT" probe "${base[@]}" "${small[@]}" -e PROBE_AGENT_DATE=2026-06-30 -- bash "$AGENT" covert
+expect_status 1 "golden text report"
+diff -u "$DATA/golden/probe.text" "$TMP/out" >"$TMP/golden.diff" && ok ||
+	{ cat "$TMP/golden.diff" >&2; fail "the text report differs from tests/data/golden/probe.text"; }
+run "$OVERT" probe "${base[@]}" "${small[@]}" --show-noise -- bash "$AGENT" covert
+expect_out "noise difference 4: text, differs between identical runs" "--show-noise"
+expect_out "POST /v1/messages model=claude-test #1  \$.metadata.user_id" "--show-noise"
+
 # A marker that needs a custom host and an Asian timezone at once.
 run "$OVERT" probe "${base[@]}" "${small[@]}" --format json -- bash "$AGENT" pair
 expect_status 1 "pair agent"
