@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -269,6 +270,83 @@ static void test_analyze_merges(void **state)
 	probe_plan_release(&p);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const struct probe_leaf *leaf(const struct probe_request *r, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < r->nleaves; i++)
+		if (!strcmp(r->leaves[i].path, path))
+			return &r->leaves[i];
+	return NULL;
+}
+
+/* What the mock and the proxy recorder write, read back. */
+static void test_load(void **state)
+{
+	char dir[] = "/tmp/overt-test-probe-XXXXXX", sub[600], err[200];
+	struct probe_capture cap = { 0 };
+	const struct probe_leaf *l;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/out", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/out/rec", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(sub, "000001.json",
+		   "{\"schema\":1,\"method\":\"POST\",\"path\":\"/v1/messages\","
+		   "\"headers\":[[\"Host\",\"a.cn\"],[\"User-Agent\",\"x/1\"],"
+		   "[\"X-Id\",\"1\"],[\"x-id\",\"2\"]],"
+		   "\"body\":\"{\\\"model\\\":\\\"m\\\",\\\"n\\\":[1,true,{}],"
+		   "\\\"s\\\":\\\"a\\\\u2019\\u2019\\\"}\"}");
+	/* Not UTF-8: the bytes come from body_base64 ("a\xff" is Yf8=). */
+	write_file(sub, "000002.json",
+		   "{\"method\":\"POST\",\"path\":\"/v1/messages\",\"headers\":[],"
+		   "\"body\":\"a\\ufffd\",\"body_base64\":\"Yf8=\"}");
+	snprintf(sub, sizeof(sub), "%s/out", dir);
+	write_file(sub, "proxy.jsonl",
+		   "{\"schema\":1,\"request_line\":\"POST http://a.cn/v1/messages HTTP/1.1\","
+		   "\"headers\":[[\"Host\",\"a.cn\"]]}\n"
+		   "{\"schema\":1,\"request_line\":\"CONNECT t.example:443 HTTP/1.1\","
+		   "\"headers\":[]}\n");
+	assert_int_equal(probe_load(dir, "a.cn", &cap, err, sizeof(err)), 0);
+	assert_int_equal(cap.n, 4);
+	assert_string_equal(cap.v[0].endpoint, "POST /v1/messages");
+	assert_string_equal(cap.v[0].key, "POST /v1/messages model=m #1");
+	assert_null(leaf(&cap.v[0], "header:host"));
+	assert_string_equal(leaf(&cap.v[0], "header:user-agent")->value, "x/1");
+	assert_string_equal(leaf(&cap.v[0], "header:x-id")->value, "1");
+	assert_string_equal(leaf(&cap.v[0], "header:x-id#2")->value, "2");
+	assert_string_equal(leaf(&cap.v[0], "$.n[0]")->value, "1");
+	assert_string_equal(leaf(&cap.v[0], "$.n[1]")->value, "true");
+	assert_string_equal(leaf(&cap.v[0], "$.n[2]")->value, "{}");
+	/* An escape and the raw bytes are the same character. */
+	l = leaf(&cap.v[0], "$.s");
+	assert_non_null(l);
+	assert_string_equal(l->value, "a\xe2\x80\x99\xe2\x80\x99");
+	assert_int_equal(cap.v[1].body_len, 2);
+	assert_memory_equal(cap.v[1].body, "a\xff", 2);
+	assert_string_equal(leaf(&cap.v[1], "$")->value, "a\xff");
+	assert_string_equal(cap.v[1].key, "POST /v1/messages #1");
+	assert_string_equal(cap.v[2].endpoint, "PROXY POST http://{host}/v1/messages");
+	assert_string_equal(cap.v[3].key, "PROXY CONNECT t.example:443 #1");
+	probe_capture_release(&cap);
+	snprintf(sub, sizeof(sub), "rm -rf '%s'", dir);
+	assert_int_equal(system(sub), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_analyze),
 		cmocka_unit_test(test_analyze_merges),
+		cmocka_unit_test(test_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
