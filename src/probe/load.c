@@ -172,6 +172,7 @@ static int record_string(void *ctx, const struct json_walker *w, size_t start, s
 {
 	struct record *rec = ctx;
 	struct buf *dst = NULL;
+	int rc;
 
 	if (is_key)
 		return 0;
@@ -186,6 +187,8 @@ static int record_string(void *ctx, const struct json_walker *w, size_t start, s
 			dst = &rec->body64;
 		else if (json_seg_is(&w->segs[0], "request_line")) /* the proxy's lines */
 			dst = &rec->path;
+		else if (json_seg_is(&w->segs[0], "query"))
+			dst = &rec->hvalue;
 	} else if (w->depth == 3 && json_seg_is(&w->segs[0], "headers")) {
 		dst = w->segs[2].index == 0 ? &rec->hname : &rec->hvalue;
 		buf_reset(dst);
@@ -194,6 +197,13 @@ static int record_string(void *ctx, const struct json_walker *w, size_t start, s
 		return 0;
 	if (json_unescape(w->body + start, end - start, dst))
 		return -ENOMEM;
+	/* The query string is a leaf of its own: a marker could sit there. */
+	if (dst == &rec->hvalue && w->depth == 1) {
+		rc = add_leaf(rec->req, "query", 5, rec->hvalue.data ? rec->hvalue.data : "",
+			      rec->hvalue.len, 1);
+		buf_reset(dst);
+		return rc;
+	}
 	if (dst == &rec->hvalue && rec->hname.len)
 		return add_header(rec->req, rec->hname.data, rec->hname.len,
 				  rec->hvalue.data ? rec->hvalue.data : "", rec->hvalue.len);

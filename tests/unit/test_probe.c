@@ -306,7 +306,7 @@ static void test_load(void **state)
 	snprintf(sub, sizeof(sub), "%s/out/rec", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	write_file(sub, "000001.json",
-		   "{\"schema\":1,\"method\":\"POST\",\"path\":\"/v1/messages\","
+		   "{\"schema\":1,\"method\":\"POST\",\"path\":\"/v1/messages\",\"query\":\"beta=true\","
 		   "\"headers\":[[\"Host\",\"a.cn\"],[\"User-Agent\",\"x/1\"],"
 		   "[\"X-Id\",\"1\"],[\"x-id\",\"2\"]],"
 		   "\"body\":\"{\\\"model\\\":\\\"m\\\",\\\"n\\\":[1,true,{}],"
@@ -326,6 +326,8 @@ static void test_load(void **state)
 	assert_string_equal(cap.v[0].endpoint, "POST /v1/messages");
 	assert_string_equal(cap.v[0].key, "POST /v1/messages model=m #1");
 	assert_null(leaf(&cap.v[0], "header:host"));
+	assert_string_equal(leaf(&cap.v[0], "query")->value, "beta=true");
+	assert_null(leaf(&cap.v[1], "query"));
 	assert_string_equal(leaf(&cap.v[0], "header:user-agent")->value, "x/1");
 	assert_string_equal(leaf(&cap.v[0], "header:x-id")->value, "1");
 	assert_string_equal(leaf(&cap.v[0], "header:x-id#2")->value, "2");
