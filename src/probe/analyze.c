@@ -186,6 +186,23 @@ static int levels_of(const struct ctx *c, const int *rows, int f, struct buf *ou
 	return rc ? rc : buf_adds(out, "}");
 }
 
+/* Whether the cells in @rows show every level of @f the cells in @part do. */
+static int covers_all(const struct ctx *c, const int *part, const int *rows, int f)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->ncells; i++) {
+		if (!part[i])
+			continue;
+		for (j = 0; j < c->ncells && !(rows[j] &&
+			     c->plan->cells[j].lv[f] == c->plan->cells[i].lv[f]); j++)
+			;
+		if (j == c->ncells)
+			return 0;
+	}
+	return 1;
+}
+
 /* The condition under which the cells have value @vals[@which]: a product
  * of level sets when the observed cells allow it, else their list. */
 static int describe_value(const struct ctx *c, const int *part, const struct probe_value *vals,
@@ -213,7 +230,8 @@ static int describe_value(const struct ctx *c, const int *part, const struct pro
 		product = !in;
 	}
 	for (f = 0; f < PROBE_NFACTORS && !rc && product; f++) {
-		if (!(set >> f & 1))
+		/* A factor at every level it took does not narrow the condition. */
+		if (!(set >> f & 1) || (covers_all(c, part, rows, f) && set != 1u << f))
 			continue;
 		rc = (first ? 0 : buf_adds(out, " and ")) || levels_of(c, rows, f, out);
 		first = 0;
