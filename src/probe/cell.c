@@ -18,8 +18,9 @@
  * listens inside the namespace on a fixed port: a child `overt mock` would
  * cost an exec and a ready-file round trip per cell.  The agent runs with
  * no capabilities (it is uid 1000, not 0, in the namespace, so exec drops
- * them), in its own session; a timeout or its exit kills the whole process
- * group.
+ * them), in its own session, as PID 2 of its own PID namespace under a
+ * small init; a timeout or its exit takes the namespace down with every
+ * process in it (its process group, where no PID namespace can be made).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -475,6 +476,20 @@ static void on_handle_closed(uv_handle_t *h)
 	(void)h;
 }
 
+static volatile pid_t agent_group;
+
+/* @pid is the agent's supervisor: killing it takes the agent's PID
+ * namespace down (its init dies with it, PR_SET_PDEATHSIG, and with the
+ * init every process in the namespace).  Without a PID namespace @pid is
+ * the agent, in its own process group.  Async-signal-safe. */
+static void kill_agent(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+/* SIGTERM or SIGINT to the runner (the probe is stopping): the agent's
+ * whole process group goes first. */
 static void on_agent_exit(uv_poll_t *p, int status, int events)
 {
 	struct runner *r = p->data;
@@ -487,8 +502,8 @@ static void on_agent_exit(uv_poll_t *p, int status, int events)
 	r->exited = now_ms();
 	r->exited_flag = 1;
 	r->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-	/* Whatever the agent left in its group goes with it. */
-	kill(-r->pid, SIGKILL);
+	/* Whatever the agent left behind goes with it. */
+	kill_agent(r->pid);
 	uv_timer_stop(&r->timer);
 	uv_close((uv_handle_t *)&r->timer, on_handle_closed);
 	uv_poll_stop(p);
@@ -501,7 +516,7 @@ static void on_timeout(uv_timer_t *t)
 	struct runner *r = t->data;
 
 	r->timed_out = 1;
-	kill(-r->pid, SIGKILL);
+	kill_agent(r->pid);
 }
 
 static int add_env(char ***envp, size_t *n, const char *key, const char *value,
@@ -585,19 +600,15 @@ static char **agent_argv(const struct probe_run *run, const char *url)
 	return v;
 }
 
-static volatile pid_t agent_group;
-
-/* SIGTERM or SIGINT to the runner (the probe is stopping): the agent's
- * whole process group goes first. */
 static void on_stop(int sig)
 {
 	(void)sig;
 	if (agent_group > 0)
-		kill(-agent_group, SIGKILL);
+		kill_agent(agent_group);
 	_exit(3);
 }
 
-/* In the forked child: only async-signal-safe calls until execve, since
+/* In the forked children: only async-signal-safe calls until execve, since
  * the proxy recorder's threads may hold locks. */
 static void exec_agent(char **argv, char **env, const int *fds, const char *cwd,
 		       pid_t runner)
@@ -616,6 +627,61 @@ static void exec_agent(char **argv, char **env, const int *fds, const char *cwd,
 	if (write(2, msg, sizeof(msg) - 1) < 0)
 		_exit(127);
 	_exit(127);
+}
+
+/* PID 1 of the agent's PID namespace: a /proc of its own, the agent as
+ * PID 2, every orphan reaped; when the agent exits, so does this init, and
+ * the kernel kills whatever is left in the namespace. */
+static void run_init(char **argv, char **env, const int *fds, const char *cwd)
+{
+	int st = 0, status = 127;
+	pid_t agent, w;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A private mount namespace for the new /proc; on failure the agent
+	 * sees the machine's /proc, as it would without a PID namespace. */
+	if (!unshare(CLONE_NEWNS))
+		mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	agent = fork();
+	if (agent < 0)
+		_exit(127);
+	if (!agent)
+		exec_agent(argv, env, fds, cwd, 1);
+	for (;;) {
+		w = waitpid(-1, &st, 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;
+		if (w == agent) {
+			status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+			break;
+		}
+	}
+	_exit(status);
+}
+
+/* The agent's supervisor, in the runner's PID namespace: it makes a new
+ * one and waits for its init, whose status is the agent's. */
+static void supervise(char **argv, char **env, const int *fds, const char *cwd, pid_t runner)
+{
+	int st = 0;
+	pid_t init;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != runner)
+		_exit(127);
+	if (unshare(CLONE_NEWPID))
+		exec_agent(argv, env, fds, cwd, runner); /* no PID namespace here */
+	init = fork();
+	if (init < 0)
+		_exit(127);
+	if (!init)
+		run_init(argv, env, fds, cwd);
+	while (waitpid(init, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	_exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
 }
 
 static int spawn_agent(struct runner *r, const struct probe_run *run,
@@ -645,13 +711,13 @@ static int spawn_agent(struct runner *r, const struct probe_run *run,
 		return -errno;
 	}
 	if (!r->pid)
-		exec_agent(argv, env, fds, cwd, self);
+		supervise(argv, env, fds, cwd, self);
 	agent_group = r->pid;
 	/* A pidfd turns the agent's exit into an event of the loop. */
 	pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
 	if (pidfd < 0 || uv_poll_init(&r->loop, &r->exit_poll, pidfd)) {
 		snprintf(err, errlen, "cannot watch the agent: %s", strerror(errno));
-		kill(-r->pid, SIGKILL);
+		kill_agent(r->pid);
 		return -ENOSYS;
 	}
 	r->exit_poll.data = r;

@@ -9,8 +9,9 @@
 #   clean   nothing
 #   env     the cell's identity and reach (user, host name, HOME, cwd, hosts,
 #           whether the outside is reachable, the profile's variable and file,
-#           the home template's file) in the user message
-#   hang    sleeps past any timeout
+#           the home template's file, its PID and how many processes it
+#           sees) in the user message
+#   hang    sleeps past any timeout, with a child in a session of its own
 # Every mode but env adds a random id, which the probe must call noise.
 set -u
 mode=${1:-covert}
@@ -30,6 +31,7 @@ pair)
 	case ${TZ:-} in Asia/*) [ $custom = 1 ] && apos=$'\xe2\x80\x99' ;; esac
 	;;
 hang)
+	setsid sleep 4243 </dev/null >/dev/null 2>&1 &
 	sleep 4242
 	;;
 esac
@@ -44,7 +46,7 @@ if [ "$mode" = env ]; then
 	user="user=$(id -un) uid=$(id -u) host=$(hostname) home=$HOME cwd=$(pwd) outside=$reach"
 	user="$user hosts=$(grep -v '^#' /etc/hosts | tr '\t\n' '  ') tmp=$(ls -A /tmp | wc -l)"
 	user="$user extra=${PROBE_EXTRA:-} cfg=$(tr -d '"{}\n' <"$HOME/.probetest/config.json" 2>/dev/null)"
-	user="$user tpl=$(cat "$HOME/.tpl" 2>/dev/null)"
+	user="$user tpl=$(cat "$HOME/.tpl" 2>/dev/null) pid=$$ procs=$(ls /proc | grep -c '^[0-9]')"
 	id=0
 fi
 body=$(printf '{"model":"claude-test","max_tokens":16,"system":"You are a helpful agent.%s Today%ss date is %s.","metadata":{"user_id":"user_%s"},"messages":[{"role":"user","content":"%s"}]}' \

@@ -5,7 +5,8 @@
 # found and attributed to exactly those factors, its random ids are noise,
 # a marker needing two conditions is attributed to the pair, the clean
 # variant comes out clean, the cells are isolated (fixed identity, private
-# /etc/hosts, no way out) and the machine's /etc/hosts is untouched, the
+# /etc/hosts, no way out, a PID namespace) and the machine's /etc/hosts is
+# untouched, the
 # proxy recorder sees the agent's proxy use, a timeout kills the agent, a
 # signal stops the probe cleanly, and agent profiles, --home-template and
 # {url} in the command reach the agent.
@@ -116,8 +117,10 @@ for f in sorted(glob.glob(sys.argv[1] + "/cell-*/out/rec/0*.json")):
     body = json.loads(json.load(open(f))["body"])
     text = body["messages"][0]["content"]
     for want in ("user=user ", "uid=1000 ", "host=devbox ", "home=/home/user ",
-                 "cwd=/home/user/project ", "outside=unreachable ", "tmp=0"):
+                 "cwd=/home/user/project ", "outside=unreachable ", "tmp=0", " pid=2 "):
         assert want in text, (want, text)
+    # Its own PID namespace: init, the agent, and what it runs now.
+    assert int(text.split("procs=")[1].split()[0]) <= 6, text
     if "cell-002" in f:
         assert "api.example.cn" in text.split("hosts=")[1], text
     seen += 1
@@ -176,6 +179,7 @@ expect_status 0 "hanging agent"
 expect_out "timed out" "hanging agent"
 [ $(($(date +%s) - start)) -lt 30 ] && ok || fail "the timeout did not stop the agent"
 pgrep -f "sleep 4242" >/dev/null && fail "the agent's child survived the timeout" || ok
+pgrep -f "sleep 4243" >/dev/null && fail "the agent's daemon survived the timeout" || ok
 
 # Unprivileged: as root here, run the probe again as nobody.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 \
@@ -221,6 +225,7 @@ expect_status 143 "SIGTERM"
 expect_err "stopped by signal 15" "SIGTERM"
 for _ in $(seq 100); do pgrep -f "sleep 4242" >/dev/null || break; sleep 0.05; done
 pgrep -f "sleep 4242" >/dev/null && fail "the agent survived the probe's SIGTERM" || ok
+pgrep -f "sleep 4243" >/dev/null && fail "the agent's daemon survived the probe's SIGTERM" || ok
 [ -z "$(ls -A "$TMP/w")" ] && ok || fail "the cells' directory was left behind: $(ls -A "$TMP/w")"
 
 finish
