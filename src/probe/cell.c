@@ -478,10 +478,9 @@ static void on_handle_closed(uv_handle_t *h)
 
 static volatile pid_t agent_group;
 
-/* @pid is the agent's supervisor: killing it takes the agent's PID
- * namespace down (its init dies with it, PR_SET_PDEATHSIG, and with the
- * init every process in the namespace).  Without a PID namespace @pid is
- * the agent, in its own process group.  Async-signal-safe. */
+/* @pid is the init of the agent's PID namespace: killing it takes every
+ * process in the namespace with it.  Without a PID namespace @pid is the
+ * agent, in its own process group.  Async-signal-safe. */
 static void kill_agent(pid_t pid)
 {
 	kill(-pid, SIGKILL);
@@ -631,7 +630,8 @@ static void exec_agent(char **argv, char **env, const int *fds, const char *cwd,
 
 /* PID 1 of the agent's PID namespace: a /proc of its own, the agent as
  * PID 2, every orphan reaped; when the agent exits, so does this init, and
- * the kernel kills whatever is left in the namespace. */
+ * the kernel kills whatever is left in the namespace.  It dies with the
+ * runner (PR_SET_PDEATHSIG) and exits with the agent's status. */
 /* Microseconds into @fd as decimal digits: snprintf is not
  * async-signal-safe. */
 static void write_us(int fd, const struct timespec *a, const struct timespec *b)
@@ -683,36 +683,13 @@ static void run_init(char **argv, char **env, const int *fds, const char *cwd)
 	_exit(status);
 }
 
-/* The agent's supervisor, in the runner's PID namespace: it makes a new
- * one and waits for its init, whose status is the agent's. */
-static void supervise(char **argv, char **env, const int *fds, const char *cwd, pid_t runner)
-{
-	int st = 0;
-	pid_t init;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != runner)
-		_exit(127);
-	if (unshare(CLONE_NEWPID))
-		exec_agent(argv, env, fds, cwd, runner); /* no PID namespace here */
-	init = fork();
-	if (init < 0)
-		_exit(127);
-	if (!init)
-		run_init(argv, env, fds, cwd);
-	while (waitpid(init, &st, 0) < 0)
-		if (errno != EINTR)
-			_exit(127);
-	_exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
-}
-
 static int spawn_agent(struct runner *r, const struct probe_run *run,
 		       const struct probe_plan *plan, size_t i, char *err, size_t errlen)
 {
 	const struct probe_cell *c = &plan->cells[i];
 	char url[512], home[128], cwd[160], **argv, **env;
 	pid_t self = getpid();
-	int fds[4], pidfd;
+	int fds[4], pidfd, pidns;
 
 	cell_url(run, plan->f[PROBE_HOST].v[c->lv[PROBE_HOST]], url, sizeof(url));
 	snprintf(home, sizeof(home), "%s/%s", home_base(), PROBE_USER);
@@ -727,14 +704,21 @@ static int spawn_agent(struct runner *r, const struct probe_run *run,
 		snprintf(err, errlen, "cannot prepare the agent: %s", strerror(errno));
 		return -ENOMEM;
 	}
+	/* Our next child, and only it, is PID 1 of a new PID namespace: this
+	 * changes the namespace of this thread's children, not its own, and
+	 * the main thread starts no more threads.  Where a PID namespace
+	 * cannot be made, the agent is our child directly. */
+	pidns = !unshare(CLONE_NEWPID);
 	r->spawned = now_ms();
 	r->pid = fork();
 	if (r->pid < 0) {
 		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
 		return -errno;
 	}
+	if (!r->pid && pidns)
+		run_init(argv, env, fds, cwd);
 	if (!r->pid)
-		supervise(argv, env, fds, cwd, self);
+		exec_agent(argv, env, fds, cwd, self);
 	agent_group = r->pid;
 	/* A pidfd turns the agent's exit into an event of the loop. */
 	pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
