@@ -325,6 +325,9 @@ static int add_difference(struct ctx *c, const struct probe_request *req, const 
 	}
 	free(d->values);
 	d->values = vals;
+	d->took_part = malloc(c->ncells);
+	for (i = 0; d->took_part && i < c->ncells; i++)
+		d->took_part[i] = part[i] != 0;
 	d->endpoint = strdup(req->endpoint);
 	d->request = strdup(req->key);
 	d->json_path = strdup(path);
@@ -334,7 +337,7 @@ static int add_difference(struct ctx *c, const struct probe_request *req, const 
 	if (set < 0) {
 		d->cls = PROBE_NOISE;
 		c->res->nnoise++;
-		return d->endpoint && d->request && d->json_path ? 0 : -ENOMEM;
+		return d->endpoint && d->request && d->json_path && d->took_part ? 0 : -ENOMEM;
 	}
 	d->factors = (unsigned)set;
 	d->condition = condition(c, part, vals, (unsigned)set);
@@ -359,7 +362,8 @@ static int add_difference(struct ctx *c, const struct probe_request *req, const 
 		c->res->ncovert++;
 	else
 		c->res->nvisible++;
-	return d->endpoint && d->request && d->json_path && d->condition ? 0 : -ENOMEM;
+	return d->endpoint && d->request && d->json_path && d->condition && d->took_part ?
+	       0 : -ENOMEM;
 }
 
 /* Reference text around [rs, re), escaped, the region in ⟦ ⟧. */
@@ -481,6 +485,7 @@ static void free_difference(struct probe_difference *d, size_t ncells)
 	for (i = 0; d->values && i < ncells; i++)
 		free(d->values[i].text);
 	free(d->values);
+	free(d->took_part);
 }
 
 /* The last two differences, regions [prs, pre) and [rs, re) of one string
@@ -718,6 +723,47 @@ static int request_presence(struct ctx *c, const struct probe_request **per_cell
 	return add_difference(c, req, "(request)", SIZE_MAX, NULL, c->ran, vals, "presence");
 }
 
+/* A random value the design cannot show as noise (a request only two
+ * cells sent, with no repeat among them) is noise when the same path is
+ * noise in another request and the value is its own in every cell here:
+ * a session id in the requests a proxy cell sends through the proxy. */
+static void noise_elsewhere(struct probe_result *res)
+{
+	size_t i, j, a, b;
+	int distinct;
+
+	for (i = 0; i < res->ndiffs; i++) {
+		struct probe_difference *d = &res->diffs[i];
+
+		if (d->cls == PROBE_NOISE || !strcmp(d->kind, "presence"))
+			continue;
+		for (j = 0; j < res->ndiffs; j++)
+			if (res->diffs[j].cls == PROBE_NOISE &&
+			    !strcmp(res->diffs[j].json_path, d->json_path) &&
+			    strcmp(res->diffs[j].request, d->request))
+				break;
+		if (j == res->ndiffs)
+			continue;
+		for (a = 0, distinct = 1; a < res->ncells && distinct; a++)
+			for (b = a + 1; d->took_part[a] && b < res->ncells && distinct; b++)
+				if (d->took_part[b] && d->values[a].text && d->values[b].text &&
+				    d->values[a].len == d->values[b].len &&
+				    !memcmp(d->values[a].text, d->values[b].text, d->values[a].len))
+					distinct = 0;
+		if (!distinct)
+			continue;
+		if (d->cls == PROBE_COVERT)
+			res->ncovert--;
+		else
+			res->nvisible--;
+		res->nnoise++;
+		d->cls = PROBE_NOISE;
+		d->factors = 0;
+		free(d->condition);
+		d->condition = NULL;
+	}
+}
+
 int probe_analyze(const struct probe_plan *plan, const struct probe_capture *caps,
 		  struct probe_result *res)
 {
@@ -770,6 +816,8 @@ int probe_analyze(const struct probe_plan *plan, const struct probe_capture *cap
 			;
 		rc = rc ? rc : request_slot(&c, per_cell);
 	}
+	if (!rc)
+		noise_elsewhere(res);
 	smap_release(&m);
 	free(slots);
 	free(c.ran);

@@ -209,6 +209,8 @@ struct probe_difference {
 	unsigned factors;        /* bit set of enum probe_factor */
 	char *condition;         /* "tz ∈ {Asia/Shanghai, Asia/Urumqi}" */
 	struct probe_value *values; /* one per cell */
+	unsigned char *took_part;   /* per cell: 1 when it is compared here (it ran,
+				       and for a leaf, it sent the request) */
 };
 
 struct probe_finding {

@@ -103,15 +103,15 @@ static void diff_table(FILE *out, const struct probe_plan *plan,
 			fprintf(out, " %-*s", w[f], probe_factor_name((enum probe_factor)f));
 	fputs(" value\n", out);
 	for (i = 0; i < plan->ncells; i++) {
-		if (!plan->cells[i].ran || plan->cells[i].setup_failed)
+		if (!d->took_part[i])
 			continue;
 		for (j = 0; j < i; j++) {
-			if (!plan->cells[j].ran || plan->cells[j].setup_failed)
+			if (!d->took_part[j])
 				continue;
 			for (f = 0; f < PROBE_NFACTORS; f++)
 				if ((d->factors >> f & 1) && plan->cells[j].lv[f] != plan->cells[i].lv[f])
 					break;
-			if (f == PROBE_NFACTORS && (d->values[j].text || !d->values[i].text))
+			if (f == PROBE_NFACTORS)
 				break;
 		}
 		if (j < i)
@@ -227,7 +227,7 @@ static void json_values(FILE *out, struct buf *b, const struct probe_plan *plan,
 
 	fputs(",\"values\":[", out);
 	for (i = 0; i < plan->ncells; i++) {
-		if (!plan->cells[i].ran || plan->cells[i].setup_failed)
+		if (!d->took_part[i])
 			continue;
 		fprintf(out, "%s{\"cell\":%zu,\"value\":", first ? "" : ",", i + 1);
 		first = 0;

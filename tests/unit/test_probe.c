@@ -270,6 +270,57 @@ static void test_analyze_merges(void **state)
 	probe_plan_release(&p);
 }
 
+/* A session id in a request only two cells send: noise, as it is in the
+ * request every cell sends, not the doing of the factor telling them apart. */
+static void test_analyze_noise_elsewhere(void **state)
+{
+	struct probe_plan p;
+	struct probe_capture caps[8];
+	struct probe_result res = { 0 };
+	size_t i, k;
+	char id[32];
+
+	(void)state;
+	plan_with(&p, "UTC,Asia/Shanghai", "en_US.UTF-8", "off", "127.0.0.1,a.cn");
+	assert_int_equal(probe_plan_cells(&p, PROBE_DESIGN_PAIRS, 2), 0);
+	memset(caps, 0, sizeof(caps));
+	for (i = 0; i < p.ncells; i++) {
+		p.cells[i].ran = 1;
+		snprintf(id, sizeof(id), "s%zu", i * 7 + 3);
+		fill(&caps[i], "Hi.", id);
+		if (p.cells[i].lv[PROBE_HOST]) {
+			struct probe_request *r = realloc(caps[i].v, 2 * sizeof(*r));
+
+			assert_non_null(r);
+			caps[i].v = r;
+			r[1] = r[0];
+			r[1].key = strdup("POST /v1/other #1");
+			r[1].endpoint = strdup("POST /v1/other");
+			r[1].leaves = calloc(2, sizeof(*r->leaves));
+			for (k = 0; k < 2; k++) {
+				r[1].leaves[k].path = strdup(r[0].leaves[k].path);
+				r[1].leaves[k].value = strdup(r[0].leaves[k].value);
+				r[1].leaves[k].len = r[0].leaves[k].len;
+			}
+			caps[i].n = 2;
+		}
+	}
+	assert_int_equal(probe_analyze(&p, caps, &res), 0);
+	assert_int_equal(res.ncovert, 0);
+	/* The other request is sent only for a.cn: visible, by host. */
+	assert_int_equal(res.nvisible, 1);
+	assert_int_equal(res.nnoise, 2);
+	for (i = 0; i < res.ndiffs; i++)
+		if (res.diffs[i].cls == PROBE_VISIBLE) {
+			assert_string_equal(res.diffs[i].json_path, "(request)");
+			assert_int_equal(res.diffs[i].factors, 1u << PROBE_HOST);
+		}
+	probe_result_release(&res);
+	for (i = 0; i < p.ncells; i++)
+		probe_capture_release(&caps[i]);
+	probe_plan_release(&p);
+}
+
 static void write_file(const char *dir, const char *name, const char *text)
 {
 	char path[512];
@@ -359,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_analyze),
 		cmocka_unit_test(test_analyze_merges),
+		cmocka_unit_test(test_analyze_noise_elsewhere),
 		cmocka_unit_test(test_load),
 	};
 
