@@ -159,6 +159,7 @@ void probe_report_text(FILE *out, const struct probe_plan *plan, const struct pr
 {
 	size_t i, n = 0, shown = 0;
 	const struct probe_difference *d;
+	const char *paths[4];
 
 	cell_problems(out, plan);
 	for (i = 0; i < res->ndiffs; i++) {
@@ -198,10 +199,18 @@ void probe_report_text(FILE *out, const struct probe_plan *plan, const struct pr
 	if (res->nnoise && !show_noise) {
 		fprintf(out, "\nnoise: %zu difference%s between identical runs (ids, timestamps)",
 			res->nnoise, res->nnoise == 1 ? "" : "s");
-		for (i = 0; i < res->ndiffs && shown < 4; i++)
-			if (res->diffs[i].cls == PROBE_NOISE &&
-			    (!i || strcmp(res->diffs[i - 1].json_path, res->diffs[i].json_path)))
-				fprintf(out, "%s %s", shown++ ? "," : ":", res->diffs[i].json_path);
+		for (i = 0; i < res->ndiffs && shown < 4; i++) {
+			size_t k;
+
+			if (res->diffs[i].cls != PROBE_NOISE)
+				continue;
+			for (k = 0; k < shown && strcmp(paths[k], res->diffs[i].json_path); k++)
+				;
+			if (k < shown)
+				continue;
+			paths[shown] = res->diffs[i].json_path;
+			fprintf(out, "%s %s", shown++ ? "," : ":", paths[k]);
+		}
 		fputs(shown < res->nnoise ? ", ...; --show-noise lists them\n" : "\n", out);
 	}
 	fprintf(out, "\n%zu covert, %zu visible, %zu noise\n", res->ncovert, res->nvisible,
