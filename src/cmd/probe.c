@@ -488,7 +488,6 @@ static int run_cells(struct args *a, const char *work)
 		running--;
 		done++;
 	}
-	catch_stop(0);
 	if (tty)
 		fputs("\r\x1b[K", stderr);
 	free(pids);
@@ -623,6 +622,9 @@ static int probe_main(struct args *a)
 	probe_result_release(&res);
 	if (!a->keep)
 		remove_tree(work);
+	/* Caught from the first runner on, so a signal during the analysis
+	 * still leaves no cells behind. */
+	catch_stop(0);
 	return rc;
 }
 
