@@ -19,6 +19,8 @@ static const struct cmd commands[] = {
 	  "a mock model API server (Anthropic, OpenAI, Gemini) that records requests" },
 	{ "log", cmd_log,
 	  "list, show, export and verify the audit log" },
+	{ "inspect", cmd_inspect,
+	  "look inside agent packages and binaries for hidden lists and fingerprinting" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
