@@ -55,6 +55,9 @@ static void extract(struct inspector *in, const char *name, const uint8_t *p, si
 	size_t i, n = 0;
 	int fd;
 
+	/* Bun's virtual root says nothing; a name never climbs out of DIR. */
+	if (!strncmp(name, "/$bunfs/", 8) || !strncmp(name, "B:/~BUN/", 8))
+		name += 8;
 	for (i = 0; name[i] && n + 1 < sizeof(clean); i++)
 		clean[n++] = (char)((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
 				    (name[i] >= '0' && name[i] <= '9') || name[i] == '.' || name[i] == '-'
