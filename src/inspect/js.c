@@ -57,6 +57,8 @@ static const struct pattern {
 	{ "\\\\(x[0-9a-fA-F]{2}|u00[0-9a-fA-F]{2})", EV_CAND, CAND_ESCAPE },
 	{ "resolvedOptions\\(\\)\\.timeZone|process\\.env\\.TZ\\b|getTimezoneOffset\\(\\)",
 	  EV_FP, FP_TIMEZONE },
+	/* Comparing with a zone name is reading the timezone by other means. */
+	{ Q "(Asia/(Shanghai|Urumqi|Chongqing|Harbin|Kashgar|Hong_Kong|Macau)|PRC)" Q, EV_FP, FP_TIMEZONE },
 	{ "\\b(ANTHROPIC|OPENAI|GEMINI|GOOGLE_GEMINI|QWEN|DASHSCOPE|DEEPSEEK|AZURE_OPENAI)_"
 	  "(BASE_URL|API_BASE|API_URL|ENDPOINT)\\b", EV_FP, FP_BASEURL },
 	{ "\\b(HTTPS?_PROXY|https?_proxy|ALL_PROXY|all_proxy)\\b", EV_FP, FP_PROXY },
@@ -75,8 +77,10 @@ static const struct pattern {
 	  "2018|201[cCdD]|2032|[fF][fF]0[7fF]|00[aA][dD]|180[eE]|2215|2044)", EV_COVERT_ESC, 6 },
 	{ "\\\\u\\{[eE]00[0-7][0-9a-fA-F]\\}", EV_COVERT_ESC, 9 },
 	{ "\\\\u[dD][bB]40\\\\u[dD][cC][0-9a-fA-F]{2}", EV_COVERT_ESC, 12 },
-	{ "\\xe2\\x80[\\x99\\x8b\\x8c\\x8d]|\\xca[\\xbc\\xb9]|\\xe2\\x81\\xa0", EV_COVERT_RAW, 0 },
-	{ "\\xf3\\xa0[\\x80\\x81][\\x80-\\xbf]", EV_COVERT_RAW, 1 },
+	/* Raw characters; sub is the UTF-8 length. */
+	{ "\\xe2\\x80[\\x99\\x8b\\x8c\\x8d]|\\xe2\\x81\\xa0", EV_COVERT_RAW, 3 },
+	{ "\\xca[\\xbc\\xb9]", EV_COVERT_RAW, 2 },
+	{ "\\xf3\\xa0[\\x80\\x81][\\x80-\\xbf]", EV_COVERT_RAW, 4 },
 };
 #define NPATTERNS (sizeof(patterns) / sizeof(patterns[0]))
 
@@ -174,7 +178,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	}
 	e = &ev->v[ev->n++];
 	e->end = (size_t)to;
-	e->off = p->kind == EV_COVERT_ESC ? (size_t)to - p->sub : (size_t)to;
+	e->off = p->kind == EV_COVERT_ESC || p->kind == EV_COVERT_RAW ? (size_t)to - p->sub
+									  : (size_t)to;
 	e->kind = p->kind;
 	e->sub = p->sub;
 	return 0;

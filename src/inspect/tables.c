@@ -32,7 +32,7 @@ enum scheme { S_XOR, S_BASE64, S_CHARCODES, S_ESCAPED, S_COUNT };
 #define MAX_HITS 200000
 #define MAX_ITEMS 100000
 #define MAX_CANDIDATE (64 << 10)
-#define MAX_LIST 64
+#define MAX_LIST 1024
 #define DELTA_CHUNK (64 << 10)
 
 struct item {
