@@ -203,7 +203,7 @@ int insp_bytes(struct inspector *in, const char *file, const char *member,
 }
 
 /* Copy the current entry into an unlinked temporary file and map it. */
-static int spill(struct archive *a, uint8_t **map, size_t *len)
+static int spill(struct inspector *in, struct archive *a, uint8_t **map, size_t *len)
 {
 	const char *dir = getenv("TMPDIR");
 	const void *buf;
@@ -220,6 +220,7 @@ static int spill(struct archive *a, uint8_t **map, size_t *len)
 			goto out;
 		if ((uint64_t)off + n > total)
 			total = (uint64_t)off + n;
+		insp_progress(in, total);
 	}
 	if (r != ARCHIVE_EOF)
 		goto out;
@@ -264,7 +265,9 @@ static int archive_entry_run(struct inspector *in, struct archive *a,
 
 	if (!name)
 		return INSP_ENOMEM;
-	rc = mapped ? spill(a, &data, &len) : inline_read(a, size, &data, &len);
+	in->progress_name = name;
+	in->progress_total = 0;
+	rc = mapped ? spill(in, a, &data, &len) : inline_read(a, size, &data, &len);
 	if (!rc)
 		rc = insp_bytes(in, file, name, data, len, depth);
 	if (mapped && data)

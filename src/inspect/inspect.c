@@ -186,8 +186,21 @@ void insp_progress(struct inspector *in, uint64_t done)
 		return;
 	in->progress_last = t;
 	in->progress_done = done;
-	fprintf(stderr, "\rinspecting: %.1f of %.1f MB\033[K", (double)done / 1e6,
-		(double)in->progress_total / 1e6);
+	/* The name may come from the package: control characters are shown
+	 * as '?', and only its last 40 bytes fit the line. */
+	if (in->progress_name) {
+		size_t n = strlen(in->progress_name), i;
+		const char *s = in->progress_name + (n > 40 ? n - 40 : 0);
+
+		fputs(in->progress_total ? "\rinspecting " : "\runpacking ", stderr);
+		for (i = 0; s[i]; i++)
+			fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i], stderr);
+	}
+	if (in->progress_total)
+		fprintf(stderr, ": %.1f of %.1f MB\033[K", (double)done / 1e6,
+			(double)in->progress_total / 1e6);
+	else
+		fprintf(stderr, ": %.1f MB\033[K", (double)done / 1e6);
 	in->progress_shown = true;
 }
 
@@ -198,6 +211,8 @@ int insp_blob_run(struct inspector *in, const struct insp_blob *b)
 
 	if (!b->len)
 		return 0;
+	in->progress_name = b->member ? b->member : b->file;
+	in->progress_total = b->len;
 	ev = insp_js_events(in, b);
 	if (!ev)
 		return INSP_ENOMEM;
