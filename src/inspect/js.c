@@ -88,8 +88,13 @@ static const struct pattern {
  * not make us allocate without bound; past it the candidates are dropped
  * and the count says so. */
 #define MAX_EVENTS (4u << 20)
-/* Bytes between a read and prompt code for them to count as "near". */
-#define NEAR 2048
+/* Bytes between a read and prompt code for them to count as "near".  In
+ * the 2026 marker the reads sit 360 to 550 bytes from the date sentence;
+ * unrelated configuration code in minified bundles lies further off. */
+#define NEAR 1024
+/* Quote swaps are everywhere (shell quoting: .replace(/'/g, "'\\''")):
+ * only a literal right next to one is worth a line. */
+#define NEAR_QUOTES 256
 /* Near findings reported individually per blob and kind; the rest counted. */
 #define MAX_NEAR 16
 
@@ -450,7 +455,7 @@ static void covert_near(struct inspector *in, const struct insp_blob *b,
 
 	cp_name(cp, name, sizeof(name));
 	f = insp_add(in, b, quotes ? "covert.literal-near-swap" : "covert.literal-near-date",
-		     quotes ? SCAN_SEV_MEDIUM : SCAN_SEV_HIGH, e->off, e->end - e->off);
+		     quotes ? SCAN_SEV_LOW : SCAN_SEV_HIGH, e->off, e->end - e->off);
 	if (!f)
 		return;
 	what = insp_excerpt(b->p, b->len, ctx->off, 30, 50);
@@ -534,6 +539,8 @@ static void judge_covert(struct inspector *in, const struct insp_blob *b,
 		cp = covert_cp(b, e);
 		p = nearest(&nc->date, e->off, &d);
 		s = nearest(&nc->swap, e->off, &d2);
+		if (s && s->sub == 1 && d2 > NEAR_QUOTES)
+			s = NULL;
 		if (s && d2 <= NEAR && (!p || d2 < d)) {
 			p = s;
 			d = d2;

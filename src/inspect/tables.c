@@ -477,6 +477,48 @@ static const uint8_t *find_str(const uint8_t *p, size_t n, const char *s)
 
 /* The decoding code nearest the table: "^ KEY" for XOR, else atob /
  * "base64" / fromCharCode.  Searched within 16 KiB either side. */
+static size_t dist_to(const uint8_t *q, const uint8_t *p, size_t lo, size_t hi)
+{
+	size_t at = (size_t)(q - p);
+
+	return at < lo ? lo - at : at > hi ? at - hi : 0;
+}
+
+/* "^ IDENT" where IDENT is assigned the key nearby ("var Et_=91"): the
+ * excerpt of the XOR and of the assignment, or NULL. */
+static char *xor_by_name(const struct tables *t, size_t s, size_t e, uint8_t key)
+{
+	const uint8_t *p = t->b->p, *q;
+	char pat[80];
+	size_t n;
+
+	for (q = p + s; (q = memchr(q, '^', (size_t)(p + e - q))); q++) {
+		const uint8_t *id = q + 1, *def;
+		char *x, *y, *out;
+
+		while (id < p + e && *id == ' ')
+			id++;
+		for (n = 0; id + n < p + e && n < 40 && (isalnum(id[n]) || id[n] == '_' || id[n] == '$'); n++)
+			;
+		if (!n || isdigit(id[0]))
+			continue;
+		snprintf(pat, sizeof(pat), "%.*s=%u", (int)n, (const char *)id, key);
+		def = memmem(p + s, e - s, pat, strlen(pat));
+		if (!def || isalnum(def[strlen(pat)]))
+			continue;
+		x = insp_excerpt(p, t->b->len, (size_t)(q - p), 60, 40);
+		y = insp_excerpt(p, t->b->len, (size_t)(def - p), 10, 30);
+		out = x && y ? insp_printf("%s ... %s", x, y) : NULL;
+		free(x);
+		free(y);
+		return out;
+	}
+	return NULL;
+}
+
+/* The decoding code nearest the table: "^ KEY" for XOR, "^ NAME" with NAME
+ * set to the key, else atob / "base64" / fromCharCode.  Searched within
+ * 16 KiB either side. */
 static char *find_decoder(const struct tables *t, size_t lo, size_t hi, uint8_t scheme,
 			  uint8_t key)
 {
@@ -489,13 +531,16 @@ static char *find_decoder(const struct tables *t, size_t lo, size_t hi, uint8_t 
 		{ "fromCharCode", "Buffer.from(" },
 		{ "fromCharCode", "charCodeAt" },
 	};
+	char *named;
 	int i;
 
 	if (key) {
 		for (q = p + s; (q = memchr(q, '^', (size_t)(p + e - q))); q++)
-			if (xor_with(q, p + e, key) && (!best || (q < p + lo ? lo - (size_t)(q - p) : (size_t)(q - p) - hi) <
-							      (best < p + lo ? lo - (size_t)(best - p) : (size_t)(best - p) - hi)))
+			if (xor_with(q, p + e, key) &&
+			    (!best || dist_to(q, p, lo, hi) < dist_to(best, p, lo, hi)))
 				best = q;
+		if (!best && (named = xor_by_name(t, s, e, key)))
+			return named;
 	}
 	for (i = 0; !best && i < 2 && words[scheme][i]; i++)
 		best = find_str(p + s, e - s, words[scheme][i]);

@@ -34,6 +34,11 @@ check bad.json '{"anthropic","openai","deepseek","moonshot","Asia/Shanghai","ANT
 check bad.json '"^0x5a" in one(rule="obfuscation.xor-table")[0]["decoder"]' \
 	"xor table: the decoder nearby"
 check bad.json 'one(rule="obfuscation.xor-table")[0]["severity"] == "high"' "xor table is high"
+# The key in a variable, as the 2026 marker has it: the decoder shows both.
+sed 's/\^0x5a/^Kk/; s/^"use strict";/"use strict";var Kk=90;/' bad.js > named.js
+run "$OVERT" inspect --format json named.js
+check "$TMP/out" 'one(rule="obfuscation.xor-table", key=0x5a) and "^Kk" in one(rule="obfuscation.xor-table")[0]["decoder"] and "Kk=90" in one(rule="obfuscation.xor-table")[0]["decoder"]' \
+	"xor table: the decoder and the key's variable"
 check bad.json 'any(f.get("scheme") == "base64" and {"bigmodel.cn","dashscope.aliyuncs.com","api.deepseek.com","siliconflow.cn"} <= set(f["decoded"]) and "base64" in f["decoder"] for f in F)' \
 	"base64 table: decoded list and decoder"
 check bad.json 'any(f.get("scheme") == "char-codes" and {"openrouter","Asia/Urumqi","minimax.chat"} <= set(f["decoded"]) for f in F)' \
