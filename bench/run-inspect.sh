@@ -24,7 +24,9 @@
 #   OVERT=PATH   the overt binary (default BUILD_DIR/overt)
 #
 # Wall time on a shared machine is stretched by other processes; the table
-# also gives user+sys CPU seconds, which they disturb much less.
+# also gives user+sys CPU seconds, which they disturb much less, and judges
+# the target on them when the wall time is over (the load average at the
+# start is printed to tell a busy machine from a slow program).
 set -euo pipefail
 
 BUILD=${1:-./build}
@@ -104,7 +106,9 @@ cpu = r["user"] + r["system"]  # hyperfine: means over the runs
 size = int(sys.argv[3])
 print("| %s | %.0f | %.3f | %.3f | %.0f | %.0f | %s |" % (
     sys.argv[2], size / 1e6, r["median"], cpu, size / 1e6 / cpu,
-    int(sys.argv[4]) / 1024, "met" if r["median"] <= 2.0 else "NOT met (wall)"))
+    int(sys.argv[4]) / 1024,
+    "met" if r["median"] <= 2.0 else
+    "met in CPU time; wall stretched by load" if cpu <= 2.0 else "NOT met"))
 EOF
 }
 

@@ -639,11 +639,13 @@ static int emit(struct tables *t, const struct hit *h, size_t n)
 	if (f->key >= 0)
 		snprintf(keytext, sizeof(keytext), " (key 0x%02x)", (unsigned)f->key);
 	f->message = insp_printf(
-		"a table of %zu %s names %s%s%s: hiding such a list is how code checks, "
-		"unseen, whose API or which region it runs against%s",
-		ne, cat, explain(scheme),
+		"a table of %zu entries, %zu of them dictionary words (mostly %s), %s%s%s: hiding such a "
+		"list is how code checks, unseen, whose API or which region it runs "
+		"against%s", f->ndecoded, ne, cat, explain(scheme),
 		h[0].key && scheme != S_XOR ? " and XOR-encoded with a one-byte key" : "",
 		keytext, f->decoder ? "; the decoding code is next to it" : "");
+	if (!f->message)
+		return INSP_ENOMEM;
 	return 0;
 }
 
