@@ -269,7 +269,7 @@ static int sea_blob(const uint8_t *p, size_t len, uint64_t off, uint64_t n, stru
 {
 	uint64_t at = off + 8, end = off + n, plen, mlen;
 
-	if (n < 24 || rd32(p + off) != SEA_MAGIC || !within(off, n, len))
+	if (n < 24 || !within(off, n, len) || rd32(p + off) != SEA_MAGIC)
 		return INSP_EFORMAT;
 	plen = rd64(p + at);
 	if (plen > end - at - 8)
