@@ -123,7 +123,8 @@ static int executable(struct inspector *in, const char *file, const char *member
 		return rc;
 	if (e.kind && (rc = embed_finding(in, &whole, &e, format)))
 		goto out;
-	qsort(e.mods, e.nmods, sizeof(*e.mods), cmp_mod);
+	if (e.nmods)
+		qsort(e.mods, e.nmods, sizeof(*e.mods), cmp_mod);
 	for (i = 0; i < e.nmods && !rc; i++) {
 		const struct insp_module *m = &e.mods[i];
 		char *name = join_member(member, m->name);

@@ -513,10 +513,10 @@ static void covert_summary(struct inspector *in, const struct insp_blob *b,
 	if (!f)
 		goto out;
 	f->message = insp_printf(
-		"%s characters in code, away from any date sentence: %s (%zu in regex "
-		"character classes; the first is here). Unicode-aware libraries carry "
-		"these; they matter where code writes them into prompt text",
-		inv ? "invisible" : "look-alike", list.data ? list.data : "", cls);
+		"%zu %s characters in code, away from any date sentence: %s (%zu in "
+		"regex character classes; the first is here). Unicode-aware libraries "
+		"carry these; they matter where code writes them into prompt text",
+		total, inv ? "invisible" : "look-alike", list.data ? list.data : "", cls);
 	f->evidence = insp_excerpt(b->p, b->len, first->off, 60, 60);
 out:
 	buf_release(&list);
