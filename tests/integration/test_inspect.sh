@@ -135,12 +135,14 @@ check "$TMP/out" 'F and all(f["severity"] in ("high", "critical") for f in F)' "
 if [[ ${OVERT_E2E:-} == 1 ]]; then
 	cache=${OVERT_E2E_CACHE:-$HOME/.cache/overt-e2e}
 	mkdir -p "$cache"
-	for spec in ${OVERT_E2E_PACKAGES:-@anthropic-ai/claude-code@2.0.72 @anthropic-ai/claude-code@2.1.12 \
+	# 2.1.90 and 2.1.100 bracket the start of the 2026 marker (docs/INSPECT.md).
+	for spec in ${OVERT_E2E_PACKAGES:-@anthropic-ai/claude-code@2.1.90 @anthropic-ai/claude-code@2.1.100 \
 		@qwen-code/qwen-code@0.24.4 @qoder-ai/qodercli@1.1.52}; do
+		# npm's own name for the tarball: @scope/name@1.2 -> scope-name-1.2.tgz
 		tgz=$cache/$(echo "${spec#@}" | tr '/@' '--').tgz
 		if [[ ! -s $tgz ]]; then
-			(cd "$cache" && npm pack --silent "$spec" > "$TMP/packed") || { fail "npm pack $spec"; continue; }
-			mv "$cache/$(tail -1 "$TMP/packed")" "$tgz"
+			(cd "$cache" && npm pack --silent "$spec" > /dev/null) && [[ -s $tgz ]] ||
+				{ fail "npm pack $spec"; continue; }
 		fi
 		run "$OVERT" inspect --format json "$tgz"
 		[[ $status -le 1 ]] && ok || fail "e2e: inspect $spec"
@@ -149,6 +151,11 @@ if [[ ${OVERT_E2E:-} == 1 ]]; then
 F = [json.loads(l) for l in open(sys.argv[1])]
 for (r, s), n in sorted(collections.Counter((f["rule"], f["severity"]) for f in F).items()):
     print("   ", s, r, n, file=sys.stderr)' "$TMP/out"
+		marker='one(rule="obfuscation.xor-table", key=0x5b, scheme="base64+xor") and one(rule="covert.date-separator-swap")'
+		case $spec in
+		@anthropic-ai/claude-code@2.1.100) check "$TMP/out" "$marker" "e2e: the marker in $spec" ;;
+		@anthropic-ai/claude-code@2.1.90) check "$TMP/out" "not ($marker)" "e2e: no marker in $spec" ;;
+		esac
 	done
 fi
 
