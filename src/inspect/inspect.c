@@ -250,11 +250,12 @@ static size_t literal_end(const uint8_t *p, size_t len, size_t s, uint8_t q)
 	return 0;
 }
 
-int insp_js_literal(const uint8_t *p, size_t len, size_t at, size_t *s, size_t *e)
+int insp_js_literal(const uint8_t *p, size_t len, size_t at, size_t lowest, size_t *s,
+		    size_t *e)
 {
 	size_t i, end;
 
-	for (i = at; i > 0 && at - i < 8192; i--) {
+	for (i = at; i > lowest && at - i < 8192; i--) {
 		uint8_t c = p[i - 1];
 
 		if (c == '\n')

@@ -68,8 +68,10 @@ char *insp_strdup(const char *s);
 char *insp_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void insp_progress(struct inspector *in, uint64_t done);
 /* insp_js_literal - the content [*s, *e) of the string literal around @at
- * (quotes excluded); 0, or -1 when @at is not inside one we can find. */
-int insp_js_literal(const uint8_t *p, size_t len, size_t at, size_t *s, size_t *e);
+ * (quotes excluded), looking back no further than @lowest; 0, or -1 when
+ * @at is not inside one we can find. */
+int insp_js_literal(const uint8_t *p, size_t len, size_t at, size_t lowest, size_t *s,
+		    size_t *e);
 /* insp_js_unescape - decode JavaScript string content into @out: as UTF-8,
  * or with @bytes, code units up to 0xFF as single bytes (what a decoder
  * loop calling charCodeAt sees).  0 or a BUF_E* code. */

@@ -357,7 +357,7 @@ static char *engine_verdict(struct inspector *in, const struct insp_blob *b, siz
 	size_t s, e, i;
 	char *out = NULL;
 
-	if (insp_js_literal(b->p, b->len, at, &s, &e))
+	if (insp_js_literal(b->p, b->len, at, 0, &s, &e))
 		return NULL;
 	buf_init(&text, 1 << 16);
 	buf_init(&body, 1 << 18);
@@ -609,6 +609,14 @@ int insp_js_judge(struct inspector *in, const struct insp_blob *b,
 	judge_fingerprints(in, b, ev, &nc);
 	judge_covert(in, b, ev, &nc);
 	judge_swaps(in, b, ev, &nc);
+	if (ev->dropped) {
+		struct insp_finding *f = insp_add(in, b, "inspect.truncated", SCAN_SEV_LOW, 0, b->len);
+
+		if (f)
+			f->message = insp_printf("%zu matches past the first %u were not looked at: "
+						 "this blob was only partly inspected", ev->dropped,
+						 MAX_EVENTS);
+	}
 	rc = 0;
 out:
 	free(nc.date.v);

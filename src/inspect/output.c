@@ -31,6 +31,7 @@ static const struct insp_rule rules[] = {
 	{ "covert.lookalike-literal", "a look-alike character escape in a code literal" },
 	{ "embed.bun", "JavaScript embedded by Bun in a single-file executable" },
 	{ "embed.node-sea", "JavaScript embedded as a Node single executable application" },
+	{ "inspect.truncated", "a blob with more candidate matches than overt keeps; only partly inspected" },
 };
 
 const struct insp_rule *inspect_rules(size_t *n)

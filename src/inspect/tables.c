@@ -321,8 +321,15 @@ static int try_escaped(struct tables *t, size_t at, size_t *last_end)
 	size_t s, e;
 	int rc = 0;
 
-	if (at < *last_end || insp_js_literal(t->b->p, t->b->len, at, &s, &e))
+	if (at < *last_end)
 		return 0;
+	/* When no literal holds @at, none that holds a later escape starts
+	 * before @at: the next search stops there, so a run of millions of
+	 * escapes outside quotes costs one pass, not millions of 8 KiB walks. */
+	if (insp_js_literal(t->b->p, t->b->len, at, *last_end, &s, &e)) {
+		*last_end = at;
+		return 0;
+	}
 	*last_end = e;
 	if (e - s > MAX_CANDIDATE)
 		return 0;

@@ -43,13 +43,13 @@ static void test_literal(void **state)
 	size_t s, e, at = (size_t)(strstr(js, "\\x41") - js);
 
 	(void)state;
-	assert_int_equal(insp_js_literal(p, strlen(js), at, &s, &e), 0);
+	assert_int_equal(insp_js_literal(p, strlen(js), at, 0, &s, &e), 0);
 	assert_memory_equal(js + s, "a\\'b\\x41c", e - s);
 	at = (size_t)(strchr(js, 'u') - js);
-	assert_int_equal(insp_js_literal(p, strlen(js), at, &s, &e), 0);
+	assert_int_equal(insp_js_literal(p, strlen(js), at, 0, &s, &e), 0);
 	assert_int_equal(js[s - 1], '`');
 	/* Outside any literal on its line. */
-	assert_int_equal(insp_js_literal((const uint8_t *)"a=1;\nb=2", 8, 6, &s, &e), -1);
+	assert_int_equal(insp_js_literal((const uint8_t *)"a=1;\nb=2", 8, 6, 0, &s, &e), -1);
 }
 
 /* A Bun module graph appended after @prefix bytes of zeros. */
