@@ -377,5 +377,9 @@ int inspect_path(struct inspector *in, const char *path, char *err, size_t errle
 	}
 	if (S_ISDIR(st.st_mode))
 		return walk(in, path, 0, err, errlen);
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot inspect '%s': not a regular file or directory", path);
+		return INSP_EIO;
+	}
 	return inspect_file(in, path, err, errlen);
 }

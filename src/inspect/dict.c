@@ -86,9 +86,6 @@ static int on_string(void *ctx, const struct json_walker *w, size_t start,
 	}
 	if (w->depth == 1 && json_seg_is(&w->segs[0], "category")) {
 		l->cat = category_index(l->in, v.data ? v.data : "", v.len);
-	} else if (w->depth == 1 && json_seg_is(&w->segs[0], "description") && l->cat >= 0) {
-		if (!l->in->cat_desc[l->cat])
-			l->in->cat_desc[l->cat] = strdup(v.data ? v.data : "");
 	} else if (w->depth == 2 && json_seg_is(&w->segs[0], "words") && v.data) {
 		rc = add_word(l, v.data, v.len);
 	}
@@ -245,6 +242,5 @@ void insp_dict_free(struct inspector *in)
 	free(in->word_store);
 	for (i = 0; i < in->ncategories; i++) {
 		free((char *)in->categories[i]);
-		free((char *)in->cat_desc[i]);
 	}
 }

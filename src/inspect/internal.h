@@ -28,7 +28,6 @@ struct inspector {
 	size_t nwords;
 	char *word_store;
 	const char *categories[INSP_MAX_CATEGORIES];
-	const char *cat_desc[INSP_MAX_CATEGORIES];
 	size_t ncategories;
 	/* Dictionary words as XOR deltas (see tables.c), block and stream mode. */
 	hs_database_t *delta_block, *delta_stream;
