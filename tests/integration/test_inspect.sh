@@ -117,6 +117,14 @@ cp "$TMP/out" vsix.json
 check vsix.json 'one(rule="obfuscation.xor-table", member="extension/out/extension.js", key=0x5a)' \
 	"vsix: the member"
 
+# --- progress: on a terminal only -------------------------------------------------------
+if command -v script > /dev/null; then
+	script -qec "'$OVERT' inspect --format json bad.js > /dev/null" /dev/null < /dev/null > tty.txt 2>&1 || true
+	grep -q "inspecting bad.js" tty.txt && ok || { status=-1; fail "progress on a terminal"; }
+	run "$OVERT" inspect --format json bad.js
+	[[ $err != *inspecting* ]] && ok || fail "no progress when stderr is not a terminal"
+fi
+
 # --- errors and usage -------------------------------------------------------------------
 run "$OVERT" inspect missing.js bad.js
 expect_status 4 "a missing input: exit 4"
