@@ -109,6 +109,17 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 	return 0;
 }
 
+/* An input inside a directory that cannot be read: said at once, the rest
+ * of the directory is still inspected. */
+static void on_error(void *ctx, const char *msg)
+{
+	const struct insp_options *o = ctx;
+
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "overt: %s\n", msg);
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	struct inspect_args a = { "text", SCAN_SEV_HIGH, SCAN_SEV_INFO, NULL, -1 };
@@ -124,6 +135,8 @@ int cmd_inspect(int argc, char **argv)
 		return rc == EXIT_CLEAN + 100 ? EXIT_CLEAN : rc;
 	o.extract_dir = a.extract;
 	o.progress = isatty(STDERR_FILENO);
+	o.on_error = on_error;
+	o.error_ctx = &o;
 	in = inspector_new(&o, err, sizeof(err));
 	if (!in) {
 		fprintf(stderr, "overt: inspect: %s\n", err);
@@ -133,10 +146,9 @@ int cmd_inspect(int argc, char **argv)
 		rc = inspect_path(in, argv[i], err, sizeof(err));
 		if (o.progress)
 			fputs("\r\033[K", stderr);
-		if (rc) {
+		if (rc && rc != INSP_EREPORTED)
 			fprintf(stderr, "overt: %s\n", err);
-			failed = true;
-		}
+		failed |= rc != 0;
 	}
 	f = inspect_findings(in, &n);
 	for (i = 0; i < n; i++) {

@@ -358,7 +358,11 @@ static int walk(struct inspector *in, const char *dir, int depth, char *err, siz
 			rc = r;
 			break;
 		}
-		if (r && !first)
+		if (r && in->opt.on_error) {
+			in->opt.on_error(in->opt.error_ctx, err);
+			r = INSP_EREPORTED;
+		}
+		if (r && (!first || first == INSP_EREPORTED))
 			first = r;  /* go on with the other files */
 	}
 	for (i = 0; i < n; i++)

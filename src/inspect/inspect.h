@@ -31,6 +31,7 @@
 #define INSP_EIO (-2)      /* an input could not be read; errno-style message set */
 #define INSP_EDATA (-3)    /* a dictionary or pattern could not be built */
 #define INSP_EFORMAT (-4)  /* an input is malformed (archive, executable) */
+#define INSP_EREPORTED (-5) /* some inputs failed; each went to opt.on_error */
 
 /* Where a finding is: the input file, an archive member or embedded module
  * inside it (NULL when none), the byte offset in that member, and for text
@@ -62,6 +63,10 @@ struct insp_options {
 	const char *extract_dir; /* write embedded JavaScript here, or NULL */
 	bool progress;           /* progress lines on stderr */
 	int max_depth;           /* nested archives; 0 means 3 */
+	/* Called for each file of a directory that cannot be inspected (the
+	 * walk goes on); without it only the last such error is returned. */
+	void (*on_error)(void *ctx, const char *msg);
+	void *error_ctx;
 };
 
 struct inspector;

@@ -130,6 +130,13 @@ run "$OVERT" inspect missing.js bad.js
 expect_status 4 "a missing input: exit 4"
 expect_err "cannot open 'missing.js'" "a missing input: message"
 expect_out "obfuscation.xor-table" "the other inputs are still inspected"
+mkdir -p tree/sub
+cp bad.js tree/sub/a.js
+printf 'PK\003\004not a zip' > tree/broken.zip
+run "$OVERT" inspect --format json tree
+expect_status 4 "a damaged archive in a folder: exit 4"
+expect_err "cannot read 'tree/broken.zip'" "a damaged archive in a folder: named"
+expect_out '"file":"tree/sub/a.js"' "the rest of the folder is still inspected"
 run "$OVERT" inspect --format yaml bad.js
 expect_status 2 "bad format: usage"
 run "$OVERT" inspect
