@@ -4,7 +4,7 @@
  *
  * Files are mapped, not read: a 250 MB agent binary costs page cache, not
  * heap.  Archives (npm tarballs, .vsix zips, anything libarchive reads) are
- * streamed entry by entry; an entry small enough is decoded into a buffer,
+ * streamed from their descriptor, entry by entry; an entry small enough is decoded into a buffer,
  * a larger one into an unlinked temporary file that is then mapped, so
  * memory stays bounded by INLINE_MAX whatever the archive holds.  Nested
  * archives (a .tgz inside a package) are opened up to opt.max_depth deep.
@@ -295,10 +295,37 @@ static int archive_entries(struct inspector *in, struct archive *a, const char *
 	return rc;
 }
 
+/* A file that starts like an archive is streamed from its descriptor, so
+ * a 200 MB tarball is not mapped on top of the member it unpacks. */
+static int archive_file(struct inspector *in, const char *path, int fd, bool *opened)
+{
+	uint8_t head[512];
+	ssize_t n = pread(fd, head, sizeof(head), 0);
+	struct archive *a;
+	int rc;
+
+	*opened = false;
+	if (n <= 0 || in->opt.max_depth < 1 || !is_archive(head, (size_t)n))
+		return 0;
+	if (!(a = archive_read_new()))
+		return INSP_ENOMEM;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return 0;
+	}
+	*opened = true;
+	rc = archive_entries(in, a, path, NULL, 1);
+	archive_read_free(a);
+	return rc;
+}
+
 static int inspect_file(struct inspector *in, const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	uint8_t *p = NULL;
+	bool opened;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -307,6 +334,11 @@ static int inspect_file(struct inspector *in, const char *path, char *err, size_
 		if (fd >= 0)
 			close(fd);
 		return INSP_EIO;
+	}
+	rc = archive_file(in, path, fd, &opened);
+	if (opened) {
+		close(fd);
+		goto out;
 	}
 	if (st.st_size > 0) {
 		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -321,6 +353,7 @@ static int inspect_file(struct inspector *in, const char *path, char *err, size_
 	rc = insp_bytes(in, path, NULL, p, (size_t)st.st_size, 0);
 	if (p)
 		munmap(p, (size_t)st.st_size);
+out:
 	if (rc == INSP_EFORMAT)
 		snprintf(err, errlen, "cannot read '%s': the archive is damaged", path);
 	else if (rc)
