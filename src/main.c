@@ -21,6 +21,8 @@ static const struct cmd commands[] = {
 	  "list, show, export and verify the audit log" },
 	{ "probe", cmd_probe,
 	  "run an agent across an environment matrix and find what depends on it" },
+	{ "inspect", cmd_inspect,
+	  "look inside agent packages and binaries for hidden lists and fingerprinting" },
 	{ "run", cmd_run,
 	  "run a command in a sandbox whose only way out is the proxy" },
 };
