@@ -66,7 +66,7 @@ static int help(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	args[0] = argv[1];
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc re-reads the new option string's ordering */
 	return c->fn(2, args);
 }
 
@@ -107,6 +107,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "overt: '%s' is not a command; see 'overt --help'\n", argv[0]);
 		return EXIT_USAGE;
 	}
-	optind = 1;
+	optind = 0; /* as in help() */
 	return c->fn(argc, argv);
 }
