@@ -309,9 +309,11 @@ static int setup_db(struct audit_store *s, char *err, size_t errlen)
 	if (fresh) {
 		rc = sql_exec(s->db, "PRAGMA page_size=4096", s->path, err, errlen);
 		rc = rc ? rc : sql_exec(s->db, schema_sql, s->path, err, errlen);
-		return rc;
+	} else {
+		rc = audit_check_schema(s->db, s->path, err, errlen);
 	}
-	return audit_check_schema(s->db, s->path, err, errlen);
+	/* Tables added since schema 1 was fixed, in older files too. */
+	return rc ? rc : sql_exec(s->db, audit_inventory_schema, s->path, err, errlen);
 }
 
 int audit_open(const char *path, const struct audit_options *opt,

@@ -25,6 +25,8 @@
 
 struct qrec {
 	struct qrec *next;
+	audit_custom_fn write;  /* a record of another table: data follows */
+	size_t datalen;
 	struct audit_exchange x;
 	char fp[AUDIT_FINGERPRINT_LEN];
 	char last4[5];
@@ -108,6 +110,7 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 	if (!q)
 		return NULL;
 	q->next = NULL;
+	q->write = NULL;
 	q->x = *x;
 	q->bytes = size;
 	f = (struct audit_finding *)(q + 1);
@@ -145,18 +148,14 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 	return q;
 }
 
-int audit_submit(struct audit_store *s, const struct audit_exchange *x)
+/* The queue's checks, cheap ones first so a full queue costs no copy:
+ * 0 when @size more bytes may be queued, else the error. */
+static int may_queue(struct audit_store *s, size_t size)
 {
-	struct qrec *q;
-	size_t size;
 	int rc = 0;
 
-	if (!s || !x || s->readonly || !valid_exchange(x))
-		return AUDIT_EINVAL;
-	size = record_size(x);
 	if (size > s->opt.queue_bytes_max)
 		return AUDIT_ETOOBIG;
-	/* Cheap checks first, so a full queue costs no copy. */
 	pthread_mutex_lock(&s->lock);
 	if (!s->st.healthy)
 		rc = AUDIT_EUNHEALTHY;
@@ -166,11 +165,14 @@ int audit_submit(struct audit_store *s, const struct audit_exchange *x)
 		 s->qbytes + size > s->opt.queue_bytes_max)
 		rc = AUDIT_EFULL;
 	pthread_mutex_unlock(&s->lock);
-	if (rc)
-		return rc;
-	q = record_copy(x, size);
-	if (!q)
-		return AUDIT_ENOMEM;
+	return rc;
+}
+
+/* Append @q (of @size bytes) to the queue, or free it and say why not. */
+static int enqueue(struct audit_store *s, struct qrec *q, size_t size)
+{
+	int rc = 0;
+
 	pthread_mutex_lock(&s->lock);
 	if (s->st.queued >= s->opt.queue_max || s->qbytes + size > s->opt.queue_bytes_max)
 		rc = AUDIT_EFULL;
@@ -191,6 +193,44 @@ int audit_submit(struct audit_store *s, const struct audit_exchange *x)
 	if (rc)
 		free(q);
 	return rc;
+}
+
+int audit_submit(struct audit_store *s, const struct audit_exchange *x)
+{
+	struct qrec *q;
+	size_t size;
+	int rc;
+
+	if (!s || !x || s->readonly || !valid_exchange(x))
+		return AUDIT_EINVAL;
+	size = record_size(x);
+	if ((rc = may_queue(s, size)))
+		return rc;
+	q = record_copy(x, size);
+	if (!q)
+		return AUDIT_ENOMEM;
+	return enqueue(s, q, size);
+}
+
+int audit_submit_custom(struct audit_store *s, audit_custom_fn write, const void *data,
+			size_t len)
+{
+	size_t size = sizeof(struct qrec) + len;
+	struct qrec *q;
+	int rc;
+
+	if (!s || !write || s->readonly || len > AUDIT_MAX_BODY)
+		return AUDIT_EINVAL;
+	if ((rc = may_queue(s, size)))
+		return rc;
+	q = calloc(1, size);
+	if (!q)
+		return AUDIT_ENOMEM;
+	q->write = write;
+	q->datalen = len;
+	q->bytes = size;
+	memcpy(q + 1, data, len);
+	return enqueue(s, q, size);
 }
 
 int audit_sync(struct audit_store *s)
@@ -223,8 +263,7 @@ static void bind_cval(sqlite3_stmt *st, int i, const struct cval *v)
 	}
 }
 
-/* Insert row @v (id first) of table @t and its chain entry. */
-static int append(struct audit_store *s, enum audit_table t, const struct cval *v)
+int audit_append(struct audit_store *s, enum audit_table t, const struct cval *v)
 {
 	const struct table_def *d = &audit_tables[t];
 	sqlite3_stmt *st = s->ins[t], *ch = s->ins_chain;
@@ -370,7 +409,7 @@ static int write_body(struct audit_store *s, int64_t xid, const char *kind,
 	v[6] = cv_int((int64_t)len);
 	v[7] = cv_str("zstd");
 	v[8] = (struct cval){ CV_BLOB, 0, data, n };
-	rc = append(s, T_BODIES, v);
+	rc = audit_append(s, T_BODIES, v);
 	free(data);
 	if (!rc && conv)
 		conv_store(s, conv, id, depth, raw ? raw : (const uint8_t *)"", len);
@@ -391,7 +430,7 @@ static int write_finding(struct audit_store *s, int64_t xid, const struct audit_
 	v[7] = cv_int((int64_t)f->byte_offset);
 	v[8] = f->codepoint > 0x10FFFF ? cv_str(NULL) : cv_int(f->codepoint);
 	v[9] = cv_str(audit_action_name(f->action));
-	return append(s, T_FINDINGS, v);
+	return audit_append(s, T_FINDINGS, v);
 }
 
 static int write_record(struct audit_store *s, const struct audit_exchange *x)
@@ -416,7 +455,7 @@ static int write_record(struct audit_store *s, const struct audit_exchange *x)
 	v[12] = cv_str(x->key_last4);
 	v[13] = cv_str(audit_action_name(x->action));
 	v[14] = cv_str(x->conversation);
-	rc = append(s, T_EXCHANGES, v);
+	rc = audit_append(s, T_EXCHANGES, v);
 	if (!rc && x->request_body)
 		rc = write_body(s, xid, "request", x->conversation, x->request_body,
 				x->request_len);
@@ -453,7 +492,7 @@ static int write_batch(struct audit_store *s, struct qrec *list)
 		return AUDIT_EIO;
 	}
 	for (rc = 0, q = list; !rc && q; q = q->next)
-		rc = write_record(s, &q->x);
+		rc = q->write ? q->write(s, q + 1, q->datalen) : write_record(s, &q->x);
 	if (!rc && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = AUDIT_EIO;
 	if (rc) {
@@ -616,7 +655,7 @@ static int write_meta(struct audit_store *s)
 		v[0] = cv_int(s->head.next_id[T_META]);
 		v[1] = cv_str(kv[i][0]);
 		v[2] = cv_str(kv[i][1]);
-		rc = append(s, T_META, v);
+		rc = audit_append(s, T_META, v);
 	}
 	if (!rc && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = AUDIT_EIO;
