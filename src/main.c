@@ -19,6 +19,8 @@ static const struct cmd commands[] = {
 	  "a mock model API server (Anthropic, OpenAI, Gemini) that records requests" },
 	{ "log", cmd_log,
 	  "list, show, export and verify the audit log" },
+	{ "inventory", cmd_inventory,
+	  "find installed agents, judge them by policy and advisories, quarantine" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
