@@ -249,34 +249,43 @@ static int name_matches(const char *entry, const char *want)
 	       (entry[n] == '\0' || entry[n] == '-' || entry[n] == '_' || entry[n] == '.');
 }
 
-/* /opt/NAME[-VERSION] for an agent's name, executables or npm base names. */
+static void longer(const char *entry, const char *want, const char **best)
+{
+	if (name_matches(entry, want) && (!*best || strlen(want) > strlen(*best)))
+		*best = want;
+}
+
+/* The longest of the agent's name, npm base names and executables that
+ * /opt/ENTRY is named for ("qwen-code-0.10.2": "qwen-code", not "qwen"). */
+static const char *opt_base(const struct agent_def *a, const char *entry)
+{
+	const char *best = NULL, *rest;
+	size_t k;
+
+	longer(entry, a->name, &best);
+	for (k = 0; k < a->npm.n; k++) {
+		rest = strrchr(a->npm.v[k], '/');
+		longer(entry, rest ? rest + 1 : a->npm.v[k], &best);
+	}
+	for (k = 0; k < a->bin.n; k++)
+		longer(entry, a->bin.v[k], &best);
+	return best;
+}
+
+/* /opt/NAME[-VERSION]; the version from its package.json or its name. */
 static int on_opt(void *ctx, const char *dir, const char *name)
 {
 	struct inv_scan *s = ctx;
-	const struct agent_def *a;
 	struct inv_install *in;
-	const char *base, *rest;
+	const char *base;
 	char *path, *pj, *pname, *pver;
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < s->agents->n; i++) {
-		a = &s->agents->v[i];
-		base = NULL;
-		if (name_matches(name, a->name))
-			base = a->name;
-		for (k = 0; !base && k < a->npm.n; k++) {
-			rest = strrchr(a->npm.v[k], '/');
-			rest = rest ? rest + 1 : a->npm.v[k];
-			if (name_matches(name, rest))
-				base = rest;
-		}
-		for (k = 0; !base && k < a->bin.n; k++)
-			if (name_matches(name, a->bin.v[k]))
-				base = a->bin.v[k];
-		if (!base)
+		if (!(base = opt_base(&s->agents->v[i], name)))
 			continue;
 		path = inv_path_join(dir, name);
-		in = path ? inv_add(s, a, path, "opt", "system") : NULL;
+		in = path ? inv_add(s, &s->agents->v[i], path, "opt", "system") : NULL;
 		pj = in ? inv_path_join(path, "package.json") : NULL;
 		if (in && !in->version && pj && !inv_package_json(pj, &pname, &pver)) {
 			in->version = pver;

@@ -211,7 +211,10 @@ static void apply(struct bounds *b, const char *op, const struct ver *v)
 		else
 			add_lo(b, v, 0);
 	} else if (!strcmp(op, "<")) {
-		add_hi(b, v, 0);
+		hi = *v;
+		if (v->given < 3)
+			memcpy(hi.pre, "0", 2);  /* "<2" is below 2.0.0-0 */
+		add_hi(b, &hi, 0);
 	} else if (!strcmp(op, "<=")) {
 		if (v->given < 3)
 			hi = bump(v, v->given - 1), add_hi(b, &hi, 0);
