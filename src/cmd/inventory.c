@@ -456,11 +456,17 @@ static int run(const struct inv_args *a, const char *qdir)
 int cmd_inventory(int argc, char **argv)
 {
 	struct inv_args a = { 0 };
-	char *qdir;
+	char *qdir, *root = NULL;
 	int rc = parse_args(argc, argv, &a);
 
 	if (rc)
 		return rc < 0 ? EXIT_CLEAN : rc;
+	/* Absolute: symlink targets are resolved below it by path. */
+	if (a.scan.root && !(root = realpath(a.scan.root, NULL))) {
+		fprintf(stderr, "overt: cannot use --root '%s': %s\n", a.scan.root, strerror(errno));
+		return EXIT_USAGE;
+	}
+	a.scan.root = root;
 	qdir = a.qdir ? strdup(a.qdir) : data_path("quarantine");
 	if (!qdir) {
 		fprintf(stderr, "overt: out of memory\n");
@@ -473,5 +479,6 @@ int cmd_inventory(int argc, char **argv)
 	else
 		rc = run(&a, qdir);
 	free(qdir);
+	free(root);
 	return rc;
 }

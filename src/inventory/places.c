@@ -340,6 +340,60 @@ static int has_str(const struct inv_strv *v, const char *s)
 	return 0;
 }
 
+/* A launcher into a package dir of a prefix we do not know about: the
+ * package dir is the install, "/x/lib/node_modules/@a/b/cli.js" -> "/x/lib/
+ * node_modules/@a/b", when its package.json says so. */
+static struct inv_install *npm_target(struct inv_scan *s, const struct agent_def *a,
+				      const char *target, const char *user)
+{
+	struct inv_install *in = NULL;
+	char *dir, *pj, *name, *version;
+	const char *at;
+	size_t k, n;
+
+	for (k = 0; !in && k < a->npm.n; k++) {
+		n = strlen(a->npm.v[k]);
+		for (at = strstr(target, "/node_modules/"); at && !in;
+		     at = strstr(at + 1, "/node_modules/"))
+			if (!strncmp(at + 14, a->npm.v[k], n) && at[14 + n] == '/') {
+				dir = strndup(target, (size_t)(at - target) + 14 + n);
+				pj = dir ? inv_path_join(dir, "package.json") : NULL;
+				if (pj && !inv_package_json(pj, &name, &version)) {
+					if (!strcmp(name, a->npm.v[k]) &&
+					    (in = inv_add(s, a, dir, "npm", user)) && !in->version) {
+						in->version = version;
+						in->package = name;
+						name = version = NULL;
+					}
+					free(name);
+					free(version);
+				}
+				free(pj);
+				free(dir);
+			}
+	}
+	return in;
+}
+
+/* Whether a launcher's target is the agent's own file: named like one of
+ * its executables or like a version (the native installer's layout).  A
+ * launcher into anything else (a version manager's shim, a wrapper other
+ * programs share) is the install by itself: quarantining must never move a
+ * file that is not the agent's. */
+static int own_target(const struct agent_def *a, const char *target)
+{
+	const char *base = strrchr(target, '/');
+	size_t k;
+
+	base = base ? base + 1 : target;
+	if (inv_looks_like_version(base) || strstr(base, a->name))
+		return 1;
+	for (k = 0; k < a->bin.n; k++)
+		if (strstr(base, a->bin.v[k]))
+			return 1;
+	return 0;
+}
+
 /* A launcher that leads into a known install joins it; any other is a
  * binary install of its own, versioned by its target's name or dir. */
 static void launcher(struct inv_scan *s, const struct agent_def *a, const char *bin,
@@ -348,6 +402,12 @@ static void launcher(struct inv_scan *s, const struct agent_def *a, const char *
 	char *target = inv_resolve(s->root, bin), *slash, *parent;
 	struct inv_install *in = target ? owner_of(s->r, target) : NULL;
 
+	if (!in && target)
+		in = npm_target(s, a, target, user);
+	if (!in && target && !own_target(a, target)) {
+		free(target);
+		target = strdup(bin);
+	}
 	if (!in && target && (in = inv_add(s, a, target, "binary", user)) && !in->version) {
 		slash = strrchr(target, '/');
 		if (slash && inv_looks_like_version(slash + 1)) {
@@ -359,7 +419,7 @@ static void launcher(struct inv_scan *s, const struct agent_def *a, const char *
 				in->version = strdup(parent + 1);
 		}
 	}
-	if (in && !has_str(&in->bins, bin))
+	if (in && !has_str(&in->bins, bin) && strcmp(in->path, bin))
 		inv_strv_add(&in->bins, bin);
 	free(target);
 }

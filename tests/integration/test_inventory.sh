@@ -79,6 +79,13 @@ mkdir -p "$R/home/linuxbrew/.linuxbrew/Cellar/gemini-cli/0.19.1/bin" "$R/home/li
 ln -s ../Cellar/gemini-cli/0.19.1/bin/gemini "$R/home/linuxbrew/.linuxbrew/bin/gemini"
 touch "$R/home/linuxbrew/.linuxbrew/Cellar/gemini-cli/0.19.1/bin/gemini"
 mkdir -p "$R/opt/qwen-code-0.10.2" "$R/opt/unrelated"
+# A launcher into a prefix no list names, and one into a wrapper other
+# programs share (which must never count as the agent's own file).
+pkg "$R/srv/tools/lib/node_modules/@openai/codex" @openai/codex 0.150.0
+ln -s /srv/tools/lib/node_modules/@openai/codex/cli.js "$R/usr/local/bin/codex"
+printf '#!/bin/sh\nexec "$@"\n' >"$R/usr/local/bin/wrapper"
+mkdir -p "$B/bin"
+ln -s /usr/local/bin/wrapper "$B/bin/gemini"
 
 INV=("$OVERT" inventory --root "$R" --all-users --quarantine "$Q" --db "$DB")
 
@@ -134,10 +141,15 @@ expect_field claude jetbrains bob detail IntelliJIdea2025.2
 expect_field gemini homebrew system version 0.19.1
 expect_field gemini homebrew system launchers "[\"$R/home/linuxbrew/.linuxbrew/bin/gemini\"]"
 expect_field qwen opt system version 0.10.2
+expect_field codex npm system path "$R/srv/tools/lib/node_modules/@openai/codex"
+expect_field codex npm system version 0.150.0
+expect_field codex npm system launchers "[\"$R/usr/local/bin/codex\"]"
+expect_field gemini binary bob path "$B/bin/gemini"
+expect_field gemini binary bob launchers "[]"
 expect_field opencode state bob verdict traces
 expect_field opencode state bob last_use 2026-05-01T08:00:00Z
 n=$(wc -l <"$TMP/out")
-[ "$n" -eq 14 ] && ok || fail "14 installs and traces expected, got $n"
+[ "$n" -eq 16 ] && ok || fail "16 installs and traces expected, got $n"
 grep -q 'claude-code-helper\|not-claude\|9\.9\.9\|ms-python' "$TMP/out" && fail "a decoy was reported" || ok
 
 run "${INV[@]}"
@@ -145,7 +157,7 @@ expect_status 1 "text"
 expect_out "BANNED  claude 2.1.100 (Claude Code) via npm, system" "text: banned line"
 expect_out "advisory: OVERT-2026-0001 (critical)" "text: the advisory"
 expect_out "traces  opencode (opencode): state only" "text: traces"
-expect_out "13 installs (2 banned), 1 with state only, in 2 homes" "text: summary"
+expect_out "15 installs (2 banned), 1 with state only, in 2 homes" "text: summary"
 
 # Only one user.
 run "$OVERT" inventory --root "$R" --user alice --format json
