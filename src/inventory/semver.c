@@ -261,7 +261,7 @@ static int in_bounds(const struct ver *v, const struct bounds *b)
 /* One "||"-separated set of comparators, from *@s up to "||" or the end. */
 static int parse_set(const char **s, struct bounds *b)
 {
-	const char *p = *s, *op;
+	const char *p = *s, *op, *start;
 	struct ver v, hi;
 
 	memset(b, 0, sizeof(*b));
@@ -270,11 +270,12 @@ static int parse_set(const char **s, struct bounds *b)
 			p++;
 		if (!*p || (p[0] == '|' && p[1] == '|'))
 			break;
+		start = p;
 		op = read_op(&p);
 		while (isspace((unsigned char)*p))
 			p++;
-		if (parse_ver(&p, &v))
-			return -1;
+		if (parse_ver(&p, &v) || p == start)
+			return -1;  /* also a lone '|': nothing was read */
 		while (!*op && isspace((unsigned char)*p))
 			p++;
 		if (!*op && p[0] == '-' && isspace((unsigned char)p[1])) {

@@ -77,6 +77,8 @@ static void test_semver_ranges(void **state)
 	assert_int_equal(inv_semver_satisfies("1.0.0", ">=1.0.0 garbage"), -1);
 	assert_int_equal(inv_semver_satisfies("1.0.0", ">=1..0"), -1);
 	assert_int_equal(inv_semver_satisfies("1.0.0", "1.0.0 -"), -1);
+	assert_int_equal(inv_semver_satisfies("1.0.0", "1.0.0 |x 2"), -1);  /* found by fuzzing: looped */
+	assert_int_equal(inv_semver_satisfies("1.0.0", "1.0.0 ||"), 1);
 }
 
 static const char osv[] =
