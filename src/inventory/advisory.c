@@ -31,51 +31,14 @@ struct osv_loader {
 	char msg[160];
 };
 
-static char *str_of(const struct json_walker *w, size_t start, size_t end)
-{
-	struct buf b;
-
-	buf_init(&b, 1 << 20);
-	if (json_unescape(w->body + start + 1, end - start - 2, &b)) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_take(&b);
-}
-
-/* The affected entry @idx, created when the walk first reaches it. */
 static struct inv_affected *affected_at(struct inv_advisory *a, size_t idx)
 {
-	struct inv_affected *v;
-
-	if (idx < a->naffected)
-		return &a->affected[idx];
-	if (idx != a->naffected)
-		return NULL;
-	v = realloc(a->affected, (a->naffected + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	a->affected = v;
-	memset(&v[idx], 0, sizeof(v[idx]));
-	a->naffected++;
-	return &v[idx];
+	return inv_grow_at(&a->affected, &a->naffected, sizeof(*a->affected), idx);
 }
 
 static struct inv_range *range_at(struct inv_affected *af, size_t idx)
 {
-	struct inv_range *v;
-
-	if (idx < af->nranges)
-		return &af->ranges[idx];
-	if (idx != af->nranges)
-		return NULL;
-	v = realloc(af->ranges, (af->nranges + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	af->ranges = v;
-	memset(&v[idx], 0, sizeof(v[idx]));
-	af->nranges++;
-	return &v[idx];
+	return inv_grow_at(&af->ranges, &af->nranges, sizeof(*af->ranges), idx);
 }
 
 static int add_event(struct inv_range *r, const char *kind, char *version)
@@ -115,12 +78,12 @@ static int on_range(struct inv_affected *af, const struct json_walker *w, size_t
 	if (!r)
 		return -1;
 	if (w->depth == 5 && json_seg_is(&w->segs[4], "type"))
-		return set_str(&r->type, str_of(w, start, end));
+		return set_str(&r->type, inv_json_string(w, start, end));
 	if (w->depth != 7 || !json_seg_is(&w->segs[4], "events"))
 		return 0;
 	for (i = 0; i < 3; i++)
 		if (json_seg_is(&w->segs[6], kinds[i]))
-			return add_event(r, kinds[i], str_of(w, start, end));
+			return add_event(r, kinds[i], inv_json_string(w, start, end));
 	return 0;
 }
 
@@ -134,13 +97,13 @@ static int on_affected(struct osv_loader *l, const struct json_walker *w, size_t
 		return -1;
 	if (w->depth == 4 && json_seg_is(&w->segs[2], "package")) {
 		if (json_seg_is(&w->segs[3], "ecosystem"))
-			return set_str(&af->ecosystem, str_of(w, start, end));
+			return set_str(&af->ecosystem, inv_json_string(w, start, end));
 		if (json_seg_is(&w->segs[3], "name"))
-			return set_str(&af->name, str_of(w, start, end));
+			return set_str(&af->name, inv_json_string(w, start, end));
 		return 0;
 	}
 	if (w->depth == 4 && json_seg_is(&w->segs[2], "versions")) {
-		char *v = str_of(w, start, end);
+		char *v = inv_json_string(w, start, end);
 		int rc = v ? inv_strv_add(&af->versions, v) : -1;
 
 		free(v);
@@ -174,12 +137,12 @@ static int on_osv_value(void *ctx, const struct json_walker *w, enum json_kind k
 	if (kind != JSON_STRING || w->depth == 0)
 		return 0;
 	if (w->depth == 1 && json_seg_is(&w->segs[0], "id"))
-		return set_str(&a->id, str_of(w, start, end));
+		return set_str(&a->id, inv_json_string(w, start, end));
 	if (w->depth == 1 && json_seg_is(&w->segs[0], "summary"))
-		return set_str(&a->summary, str_of(w, start, end));
+		return set_str(&a->summary, inv_json_string(w, start, end));
 	if (w->depth == 2 && json_seg_is(&w->segs[0], "database_specific") &&
 	    json_seg_is(&w->segs[1], "severity")) {
-		s = str_of(w, start, end);
+		s = inv_json_string(w, start, end);
 		a->severity = s ? parse_severity(s) : -1;
 		if (a->severity < 0)
 			snprintf(l->msg, sizeof(l->msg), "database_specific.severity '%s' is not "

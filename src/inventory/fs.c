@@ -46,6 +46,46 @@ void inv_strv_free(struct inv_strv *s)
 	s->n = 0;
 }
 
+int inv_strv_has(const struct inv_strv *s, const char *str)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], str))
+			return 1;
+	return 0;
+}
+
+void *inv_grow_at(void *array, size_t *n, size_t size, size_t idx)
+{
+	void **v = array;
+	char *grown;
+
+	if (idx < *n)
+		return (char *)*v + idx * size;
+	if (idx != *n)
+		return NULL;
+	grown = realloc(*v, (*n + 1) * size);
+	if (!grown)
+		return NULL;
+	*v = grown;
+	memset(grown + idx * size, 0, size);
+	(*n)++;
+	return grown + idx * size;
+}
+
+char *inv_json_string(const struct json_walker *w, size_t start, size_t end)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	if (json_unescape(w->body + start + 1, end - start - 2, &b)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
 char *inv_path_join(const char *a, const char *b)
 {
 	size_t na = strlen(a), nb = strlen(b);
@@ -109,7 +149,6 @@ static int on_pkg_value(void *ctx, const struct json_walker *w, enum json_kind k
 {
 	struct pkg_fields *f = ctx;
 	char **slot = NULL;
-	struct buf b;
 
 	if (w->depth != 1 || kind != JSON_STRING)
 		return 0;
@@ -119,12 +158,7 @@ static int on_pkg_value(void *ctx, const struct json_walker *w, enum json_kind k
 		slot = &f->version;
 	if (!slot || *slot)
 		return 0;
-	buf_init(&b, 4096);
-	if (json_unescape(w->body + start + 1, end - start - 2, &b)) {
-		buf_release(&b);
-		return 0;
-	}
-	*slot = buf_take(&b);
+	*slot = inv_json_string(w, start, end);
 	return 0;
 }
 

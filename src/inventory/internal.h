@@ -30,9 +30,20 @@ struct inv_scan {
 	int oom;
 };
 
+struct json_walker;
+
 /* fs.c */
 int inv_strv_add(struct inv_strv *s, const char *str);
+int inv_strv_has(const struct inv_strv *s, const char *str);
 void inv_strv_free(struct inv_strv *s);
+/* Element @idx of the array *@array (a pointer to the array's pointer) of
+ * *@n elements of @size bytes: an existing one, or, when @idx is *@n, a
+ * new zeroed one (the array is reallocated).  NULL when @idx skips ahead
+ * or memory runs out.  For lists a JSON walk fills by index. */
+void *inv_grow_at(void *array, size_t *n, size_t size, size_t idx);
+/* The decoded content of the JSON string value at [start, end) (quotes
+ * included), malloc'd, or NULL. */
+char *inv_json_string(const struct json_walker *w, size_t start, size_t end);
 /* Reads a regular file (not a FIFO or device) of at most @max bytes into a
  * NUL-terminated malloc'd string; NULL with errno set. */
 char *inv_read_file(const char *path, size_t max, size_t *len);
@@ -53,6 +64,9 @@ int64_t inv_newest_mtime(const char *path);
  * return, which it returns. */
 int inv_each_entry(const char *dir, int (*fn)(void *ctx, const char *dir,
 					       const char *name), void *ctx);
+
+/* quarantine.c: remove the manifest and the (empty) dirs of an entry. */
+void inv_entry_remove(const struct inv_plan *p);
 
 /* scan.c: record an install (copies the strings); NULL when out of memory
  * or when the same path is already recorded. */

@@ -330,16 +330,6 @@ static struct inv_install *owner_of(struct inv_report *r, const char *target)
 	return NULL;
 }
 
-static int has_str(const struct inv_strv *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (!strcmp(v->v[i], s))
-			return 1;
-	return 0;
-}
-
 /* A launcher into a package dir of a prefix we do not know about: the
  * package dir is the install, "/x/lib/node_modules/@a/b/cli.js" -> "/x/lib/
  * node_modules/@a/b", when its package.json says so. */
@@ -419,7 +409,7 @@ static void launcher(struct inv_scan *s, const struct agent_def *a, const char *
 				in->version = strdup(parent + 1);
 		}
 	}
-	if (in && !has_str(&in->bins, bin) && strcmp(in->path, bin))
+	if (in && !inv_strv_has(&in->bins, bin) && strcmp(in->path, bin))
 		inv_strv_add(&in->bins, bin);
 	free(target);
 }

@@ -82,34 +82,14 @@ static int fail(struct ploader *l, const char *what, const struct json_walker *w
 	return -1;
 }
 
-static char *str_of(const struct json_walker *w, size_t start, size_t end)
-{
-	struct buf b;
-
-	buf_init(&b, 1 << 16);
-	if (json_unescape(w->body + start + 1, end - start - 2, &b)) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_take(&b);
-}
-
 static struct rule *rule_at(struct inv_policy *p, size_t idx)
 {
-	struct rule *v;
+	size_t before = p->n;
+	struct rule *r = inv_grow_at(&p->v, &p->n, sizeof(*p->v), idx);
 
-	if (idx < p->n)
-		return &p->v[idx];
-	if (idx != p->n)
-		return NULL;
-	v = realloc(p->v, (p->n + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	p->v = v;
-	memset(&v[idx], 0, sizeof(v[idx]));
-	v[idx].max_severity = -1;
-	p->n++;
-	return &v[idx];
+	if (r && p->n != before)
+		r->max_severity = -1;  /* new: no condition yet */
+	return r;
 }
 
 static int set_string(struct ploader *l, const struct json_walker *w, enum json_kind kind,
@@ -118,7 +98,7 @@ static int set_string(struct ploader *l, const struct json_walker *w, enum json_
 	if (kind != JSON_STRING)
 		return fail(l, "a string expected", w);
 	free(*slot);
-	*slot = str_of(w, start, end);
+	*slot = inv_json_string(w, start, end);
 	return *slot ? 0 : fail(l, "out of memory", w);
 }
 
@@ -130,7 +110,7 @@ static int add_string(struct ploader *l, const struct json_walker *w, enum json_
 
 	if (kind != JSON_STRING)
 		return fail(l, "a string expected", w);
-	s = str_of(w, start, end);
+	s = inv_json_string(w, start, end);
 	rc = s ? inv_strv_add(v, s) : -1;
 	free(s);
 	return rc ? fail(l, "out of memory", w) : 0;
@@ -309,21 +289,11 @@ struct inv_policy *inv_policy_load(const char *path, char *err, size_t errlen)
 	return p;
 }
 
-static int has(const struct inv_strv *v, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (!strcmp(v->v[i], s))
-			return 1;
-	return 0;
-}
-
 static int rule_matches(const struct rule *r, const struct inv_install *in)
 {
 	if (strcmp(r->agent, "*") && strcmp(r->agent, in->agent->name))
 		return 0;
-	if (r->methods.n && !has(&r->methods, in->method))
+	if (r->methods.n && !inv_strv_has(&r->methods, in->method))
 		return 0;
 	/* A version range says nothing about an install of unknown version. */
 	return !r->versions || (in->version && inv_semver_satisfies(in->version, r->versions) == 1);
@@ -349,7 +319,7 @@ static char *reason_for(const struct rule *r, const struct inv_install *in, int 
 	text[0] = '\0';
 	if (r && r->ban) {
 		snprintf(text, sizeof(text), "%s", r->reason ? r->reason : "banned by policy");
-	} else if (r && r->only_methods.n && !has(&r->only_methods, in->method)) {
+	} else if (r && r->only_methods.n && !inv_strv_has(&r->only_methods, in->method)) {
 		snprintf(text, sizeof(text), "installed by %s, which the policy does not allow%s%s",
 			 in->method, r->reason ? ": " : "", r->reason ? r->reason : "");
 	} else if (limit >= 0 && worst > limit) {

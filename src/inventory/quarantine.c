@@ -206,7 +206,7 @@ static int make_entry(const struct inv_plan *p, const char *qdir, char *err, siz
 	return rc;
 }
 
-static void remove_entry(const struct inv_plan *p)
+void inv_entry_remove(const struct inv_plan *p)
 {
 	char *files = inv_path_join(p->dir, "files"), *man = inv_path_join(p->dir, "manifest.json");
 
@@ -247,7 +247,7 @@ int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 			if (rename(p->v[i].to, p->v[i].from))
 				fprintf(stderr, "overt: cannot move '%s' back to '%s': %s\n",
 					p->v[i].to, p->v[i].from, strerror(errno));
-		remove_entry(p);
+		inv_entry_remove(p);
 	}
 	return rc;
 }

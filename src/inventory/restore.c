@@ -25,34 +25,14 @@ struct mloader {
 	int bad;
 };
 
-static char *str_of(const struct json_walker *w, size_t start, size_t end)
-{
-	struct buf b;
-
-	buf_init(&b, 1 << 16);
-	if (json_unescape(w->body + start + 1, end - start - 2, &b)) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_take(&b);
-}
-
 static struct inv_move *item_at(struct inv_plan *p, size_t idx)
 {
-	struct inv_move *v;
+	size_t before = p->n;
+	struct inv_move *m = idx < 4096 ? inv_grow_at(&p->v, &p->n, sizeof(*p->v), idx) : NULL;
 
-	if (idx < p->n)
-		return &p->v[idx];
-	if (idx != p->n || idx >= 4096)
-		return NULL;
-	v = realloc(p->v, (p->n + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	p->v = v;
-	memset(&v[idx], 0, sizeof(v[idx]));
-	v[idx].kind = "item";
-	p->n++;
-	return &v[idx];
+	if (m && p->n != before)
+		m->kind = "item";
+	return m;
 }
 
 static char **top_slot(struct inv_plan *p, const struct json_seg *key)
@@ -83,7 +63,7 @@ static int on_item(struct mloader *l, const struct json_walker *w, enum json_kin
 		return -1;
 	if (kind != JSON_STRING)
 		return 0;
-	s = str_of(w, start, end);
+	s = inv_json_string(w, start, end);
 	if (!s)
 		return -1;
 	if (json_seg_is(key, "from")) {
@@ -120,7 +100,7 @@ static int on_manifest(void *ctx, const struct json_walker *w, enum json_kind ki
 	if (w->depth != 1 || kind != JSON_STRING || !(slot = top_slot(l->p, &w->segs[0])))
 		return 0;
 	free(*slot);
-	*slot = str_of(w, start, end);
+	*slot = inv_json_string(w, start, end);
 	return *slot ? 0 : -1;
 }
 
@@ -208,17 +188,7 @@ int inv_restore(const char *qdir, const char *id, struct inv_plan *p, char *err,
 			rename(p->v[i].from, p->v[i].to);
 		return rc;
 	}
-	if (!rc) {
-		char *man = inv_path_join(p->dir, "manifest.json");
-		char *files = inv_path_join(p->dir, "files");
-
-		if (man)
-			unlink(man);
-		if (files)
-			rmdir(files);
-		rmdir(p->dir);
-		free(man);
-		free(files);
-	}
+	if (!rc)
+		inv_entry_remove(p);
 	return rc;
 }
