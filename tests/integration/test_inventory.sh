@@ -197,6 +197,11 @@ expect_field codex npm alice verdict allowed
 expect_field codex bun bob verdict banned
 expect_field codex bun bob reason "not allowed by policy (default ban)"
 expect_field gemini homebrew system verdict allowed
+run "${INV[@]}" --policy "$SRCDIR/docs/inventory-policy.example.json" --format json
+expect_status 1 "the example policy in docs/ loads and bans"
+expect_field qoder volta alice reason "not approved: no data-processing agreement (ticket SEC-1432)"
+expect_field claude vscode bob verdict allowed
+expect_field codex cursor bob verdict banned
 printf '{"rules": [{"agent": "x", "action": "forbid"}]}' >"$TMP/bad.json"
 run "${INV[@]}" --policy "$TMP/bad.json"
 expect_status 3 "bad policy"
@@ -207,6 +212,9 @@ run "${INV[@]}" --format yaml
 expect_status 2 "bad format"
 run "${INV[@]}" --yes
 expect_status 2 "--yes without --remove"
+run "$OVERT" help inventory
+expect_status 0 "overt help inventory"
+expect_out "--remove" "help lists --remove"
 
 # The tree's state: paths, types, modes, owners, link targets, content hashes,
 # and the mtimes of all but dirs (a rename in or out of a dir is a change
