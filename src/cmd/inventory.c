@@ -49,6 +49,7 @@ static const char usage_text[] =
 	"      --include-state     with --remove: move the agents' state dirs too\n"
 	"      --restore ID        move a quarantined install back\n"
 	"      --list-quarantine   list quarantine entries\n"
+	"      --history           list the removals and restores in the audit log\n"
 	"      --quarantine DIR    quarantine dir (default ~/.local/share/overt/quarantine)\n"
 	"      --db PATH           audit log for removals and restores\n"
 	"                          (default ~/.local/share/overt/audit.db)\n"
@@ -69,6 +70,7 @@ struct inv_args {
 	int yes;
 	int include_state;
 	int list;
+	int history;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -94,6 +96,7 @@ static int parse_args(int argc, char **argv, struct inv_args *a)
 		{ "include-state", no_argument, NULL, 's' },
 		{ "restore", required_argument, NULL, 'x' },
 		{ "list-quarantine", no_argument, NULL, 'L' },
+		{ "history", no_argument, NULL, 'H' },
 		{ "quarantine", required_argument, NULL, 'q' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -114,6 +117,7 @@ static int parse_args(int argc, char **argv, struct inv_args *a)
 		case 's': a->include_state = 1; break;
 		case 'x': a->restore = optarg; break;
 		case 'L': a->list = 1; break;
+		case 'H': a->history = 1; break;
 		case 'q': a->qdir = optarg; break;
 		case 'd': a->db = optarg; break;
 		case 'f':
@@ -386,6 +390,39 @@ static int list_quarantine(const struct inv_args *a, const char *qdir)
 	return EXIT_CLEAN;
 }
 
+static int on_action(void *ctx, const struct audit_inventory_action *a)
+{
+	time_t t = (time_t)(a->time_ms / 1000);
+	char when[32] = "?";
+	struct tm tm;
+
+	(void)ctx;
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%s  %-10s %s %s %s (%s) %s, by %s on %s\n", when, a->action, a->quarantine_id,
+	       a->agent, a->version ? a->version : "?", a->method, a->path,
+	       a->operator_name ? a->operator_name : "?", a->host ? a->host : "?");
+	if (a->reason)
+		printf("    reason: %s\n", a->reason);
+	return 0;
+}
+
+/* What --remove and --restore did, from the audit log, read-only. */
+static int history(const struct inv_args *a)
+{
+	struct audit_store *store = NULL;
+	char err[512], *db = a->db ? strdup(a->db) : data_path("audit.db");
+	int rc = db ? audit_open_readonly(db, &store, err, sizeof(err)) : AUDIT_ENOMEM;
+
+	if (!rc)
+		rc = audit_inventory_list(store, on_action, NULL);
+	if (rc)
+		fprintf(stderr, "overt: %s\n", rc == AUDIT_ENOMEM ? "out of memory" : err);
+	audit_close(store);
+	free(db);
+	return rc ? EXIT_RUNTIME : EXIT_CLEAN;
+}
+
 /* Agents, advisories and policy: built in, plus the dirs and file given. */
 static int load_data(const struct inv_args *a, struct agent_set *agents,
 		     struct inv_advisories *adv, struct inv_policy **policy)
@@ -476,6 +513,8 @@ int cmd_inventory(int argc, char **argv)
 		rc = do_restore(&a, qdir);
 	else if (a.list)
 		rc = list_quarantine(&a, qdir);
+	else if (a.history)
+		rc = history(&a);
 	else
 		rc = run(&a, qdir);
 	free(qdir);

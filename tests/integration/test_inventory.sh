@@ -292,6 +292,11 @@ run "$OVERT" log verify --db "$DB"
 expect_status 0 "audit log verifies after restores"
 rows >"$TMP/rows"
 [ "$(grep -c '^restore|claude|' "$TMP/rows")" -eq 2 ] && ok || fail "two restore rows expected"
+run "$OVERT" inventory --history --db "$DB"
+expect_status 0 "--history"
+[ "$(grep -c ' quarantine ' "$TMP/out")" -eq 2 ] && [ "$(grep -c ' restore ' "$TMP/out")" -eq 2 ] &&
+	ok || fail "--history lists two quarantines and two restores"
+expect_out "reason: critical advisory OVERT-2026-0001" "--history: the reason"
 
 # An edited row is found.
 python3 -c 'import sqlite3, sys
