@@ -269,12 +269,18 @@ static void print_plan(FILE *out, const struct inv_plan *p, int done)
 {
 	size_t i;
 
-	fprintf(out, "%s %s %s (%s) %s %s\n", done ? "quarantined" : "would quarantine", p->agent,
-	       p->version ? p->version : "?", p->method, done ? "as" : "into", done ? p->id : p->dir);
-	for (i = 0; i < p->n; i++)
-		fprintf(out, "    %s %s -> %s\n", p->v[i].kind, p->v[i].from, p->v[i].to);
+	fprintf(out, "%s %s %s (%s) %s ", done ? "quarantined" : "would quarantine", p->agent,
+		p->version ? p->version : "?", p->method, done ? "as" : "into");
+	inv_put_text(out, done ? p->id : p->dir);
+	for (i = 0; i < p->n; i++) {
+		fprintf(out, "\n    %s ", p->v[i].kind);
+		inv_put_text(out, p->v[i].from);
+		fputs(" -> ", out);
+		inv_put_text(out, p->v[i].to);
+	}
 	if (done)
-		fprintf(out, "    restore with: overt inventory --restore %s\n", p->id);
+		fprintf(out, "\n    restore with: overt inventory --restore %s", p->id);
+	fputc('\n', out);
 }
 
 /* One banned install: plan, and with --yes move it and record it. */
@@ -354,23 +360,28 @@ static int do_restore(const struct inv_args *a, const char *qdir)
 	return rc ? EXIT_RUNTIME : EXIT_CLEAN;
 }
 
-static int on_entry(const struct inv_args *a, const char *qdir, const char *id)
+static int on_entry(const char *qdir, const char *id)
 {
 	struct inv_plan p;
 	char err[512];
 	size_t i;
 
 	if (!inv_quarantine_info(qdir, id, &p, err, sizeof(err))) {
-		printf("%s  %s %s (%s) %s, %zu item%s\n", p.id, p.agent, p.version ? p.version : "?",
-		       p.method ? p.method : "?", p.path ? p.path : "?", p.n, p.n == 1 ? "" : "s");
-		for (i = 0; a->json && i < p.n; i++)
-			printf("    %s %s\n", p.v[i].kind, p.v[i].from);
+		inv_put_text(stdout, p.id);
+		printf("  %s %s (%s) ", p.agent, p.version ? p.version : "?", p.method ? p.method : "?");
+		inv_put_text(stdout, p.path);
+		printf(", %zu item%s\n", p.n, p.n == 1 ? "" : "s");
+		for (i = 0; i < p.n; i++) {
+			printf("    %s ", p.v[i].kind);
+			inv_put_text(stdout, p.v[i].from);
+			fputc('\n', stdout);
+		}
 	}
 	inv_plan_release(&p);
 	return 0;
 }
 
-static int list_quarantine(const struct inv_args *a, const char *qdir)
+static int list_quarantine(const char *qdir)
 {
 	struct dirent **names = NULL;
 	int n = scandir(qdir, &names, NULL, alphasort), i;
@@ -383,7 +394,7 @@ static int list_quarantine(const struct inv_args *a, const char *qdir)
 	}
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.')
-			on_entry(a, qdir, names[i]->d_name);
+			on_entry(qdir, names[i]->d_name);
 		free(names[i]);
 	}
 	free(names);
@@ -399,11 +410,25 @@ static int on_action(void *ctx, const struct audit_inventory_action *a)
 	(void)ctx;
 	if (gmtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%s  %-10s %s %s %s (%s) %s, by %s on %s\n", when, a->action, a->quarantine_id,
-	       a->agent, a->version ? a->version : "?", a->method, a->path,
-	       a->operator_name ? a->operator_name : "?", a->host ? a->host : "?");
-	if (a->reason)
-		printf("    reason: %s\n", a->reason);
+	printf("%s  %-10s ", when, a->action);
+	inv_put_text(stdout, a->quarantine_id);
+	fputc(' ', stdout);
+	inv_put_text(stdout, a->agent);
+	fputc(' ', stdout);
+	inv_put_text(stdout, a->version);
+	fputs(" (", stdout);
+	inv_put_text(stdout, a->method);
+	fputs(") ", stdout);
+	inv_put_text(stdout, a->path);
+	fputs(", by ", stdout);
+	inv_put_text(stdout, a->operator_name);
+	fputs(" on ", stdout);
+	inv_put_text(stdout, a->host);
+	if (a->reason) {
+		fputs("\n    reason: ", stdout);
+		inv_put_text(stdout, a->reason);
+	}
+	fputc('\n', stdout);
 	return 0;
 }
 
@@ -512,7 +537,7 @@ int cmd_inventory(int argc, char **argv)
 	if (a.restore)
 		rc = do_restore(&a, qdir);
 	else if (a.list)
-		rc = list_quarantine(&a, qdir);
+		rc = list_quarantine(qdir);
 	else if (a.history)
 		rc = history(&a);
 	else

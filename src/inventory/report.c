@@ -26,7 +26,7 @@ static int shown_escaped(uint32_t cp)
 	       cp == 0x200E || cp == 0x200F;
 }
 
-static void put_text(FILE *out, const char *s)
+void inv_put_text(FILE *out, const char *s)
 {
 	const uint8_t *p = (const uint8_t *)s, *end;
 	uint32_t cp;
@@ -69,7 +69,7 @@ static void text_list(FILE *out, const char *label, const struct inv_strv *v)
 	fprintf(out, "    %s:", label);
 	for (i = 0; i < v->n; i++) {
 		fputc(' ', out);
-		put_text(out, v->v[i]);
+		inv_put_text(out, v->v[i]);
 	}
 	fputc('\n', out);
 }
@@ -88,12 +88,12 @@ static void text_install(FILE *out, const struct inv_install *in)
 			in->agent->title ? in->agent->title : in->agent->name, in->method);
 	if (in->detail) {
 		fputs(" ", out);
-		put_text(out, in->detail);
+		inv_put_text(out, in->detail);
 	}
 	fputs(", ", out);
-	put_text(out, in->user);
+	inv_put_text(out, in->user);
 	fputs("\n    path: ", out);
-	put_text(out, in->path);
+	inv_put_text(out, in->path);
 	fputc('\n', out);
 	text_list(out, "launchers", &in->bins);
 	text_list(out, "state", &in->state);
@@ -102,12 +102,12 @@ static void text_install(FILE *out, const struct inv_install *in)
 	for (i = 0; i < in->nadvisories; i++) {
 		fprintf(out, "    advisory: %s (%s) ", in->advisories[i]->id,
 			scan_severity_name((enum scan_severity)in->advisories[i]->severity));
-		put_text(out, in->advisories[i]->summary);
+		inv_put_text(out, in->advisories[i]->summary);
 		fputc('\n', out);
 	}
 	if (in->reason) {
 		fputs(in->verdict == INV_BANNED ? "    banned: " : "    note: ", out);
-		put_text(out, in->reason);
+		inv_put_text(out, in->reason);
 		fputc('\n', out);
 	}
 }

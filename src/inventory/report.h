@@ -19,6 +19,9 @@ struct inv_host {
 };
 
 void inv_print_text(FILE *out, const struct inv_report *r);
+/* Writes @s (NULL: "-") with control and bidi characters and invalid
+ * UTF-8 as escapes: paths come from users' home dirs. */
+void inv_put_text(FILE *out, const char *s);
 /* 0, or -1 when out of memory or the write failed. */
 int inv_print_json(FILE *out, const struct inv_report *r, const struct inv_host *h);
 

@@ -159,6 +159,16 @@ expect_out "advisory: OVERT-2026-0001 (critical)" "text: the advisory"
 expect_out "traces  opencode (opencode): state only" "text: traces"
 expect_out "15 installs (2 banned), 1 with state only, in 2 homes" "text: summary"
 
+# A home dir whose name holds an escape sequence: shown escaped, not sent
+# to the terminal.
+E=$TMP/root-esc
+mkdir -p "$E/etc" "$E/home/ev"$'\e'"[2Jil/.codex"
+printf 'eve:x:1002:1002::/home/ev\033[2Jil:/bin/sh\n' >"$E/etc/passwd"
+run "$OVERT" inventory --root "$E" --all-users
+expect_status 0 "escaped path"
+expect_out '/home/ev\u{001B}[2Jil/.codex' "the escape is shown as \\u{001B}"
+grep -q $'\e' "$TMP/out" && fail "a raw ESC reached the output" || ok
+
 # Only one user.
 run "$OVERT" inventory --root "$R" --user alice --format json
 expect_status 1 "--user alice still sees the system claude"
