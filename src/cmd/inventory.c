@@ -293,7 +293,8 @@ static int remove_one(const struct inv_args *a, const struct inv_install *in,
 	int rc = inv_plan_build(in, &o, &p);
 
 	if (rc) {
-		fprintf(stderr, "overt: cannot plan the removal of '%s': out of memory\n", in->path);
+		fprintf(stderr, "overt: cannot plan the removal of '%s': %s\n", in->path,
+			rc == INV_ENOMEM ? "out of memory" : "it changed since it was looked at");
 	} else if (!a->yes) {
 		print_plan(a->json ? stderr : stdout, &p, 0);
 	} else if ((rc = inv_plan_execute(&p, err, sizeof(err)))) {

@@ -176,6 +176,8 @@ struct inv_move {
 	mode_t mode;
 	uid_t uid;
 	gid_t gid;
+	dev_t dev;              /* identity when planned: checked before moving */
+	ino_t ino;
 	const char *kind;       /* "package", "launcher", "state" */
 };
 
@@ -189,7 +191,8 @@ struct inv_plan {
 };
 
 /* inv_plan_build - what quarantining @in would move (its files, launchers
- * and, when asked, state), with a fresh ID.  0 or INV_ENOMEM. */
+ * and, when asked, state), with a fresh ID.  0, INV_ENOMEM, or INV_EIO
+ * when @in's path is no longer the file the scan found. */
 int inv_plan_build(const struct inv_install *in, const struct inv_quarantine_opts *o,
 		   struct inv_plan *plan);
 /* inv_plan_execute - create the entry, write its manifest, move every item

@@ -53,6 +53,8 @@ static int plan_add(struct inv_plan *p, const char *from, const char *kind)
 	v[p->n].mode = st.st_mode;
 	v[p->n].uid = st.st_uid;
 	v[p->n].gid = st.st_gid;
+	v[p->n].dev = st.st_dev;
+	v[p->n].ino = st.st_ino;
 	v[p->n].kind = kind;
 	p->n++;
 	return v[p->n - 1].from && v[p->n - 1].to ? 0 : INV_ENOMEM;
@@ -81,6 +83,7 @@ static char *dup_or_null(const char *s)
 int inv_plan_build(const struct inv_install *in, const struct inv_quarantine_opts *o,
 		   struct inv_plan *p)
 {
+	struct stat st;
 	size_t i;
 	int rc;
 
@@ -97,6 +100,9 @@ int inv_plan_build(const struct inv_install *in, const struct inv_quarantine_opt
 	p->reason = dup_or_null(in->reason);
 	if (!p->dir || !p->agent || !p->method || !p->path || !p->user)
 		return INV_ENOMEM;
+	/* Still what the scan found (stat: a pnpm package dir is a symlink). */
+	if (stat(in->path, &st) || st.st_dev != in->dev || st.st_ino != in->ino)
+		return INV_EIO;
 	rc = plan_add(p, in->path, "package");
 	for (i = 0; !rc && i < in->bins.n; i++)
 		rc = plan_add(p, in->bins.v[i], "launcher");
@@ -222,6 +228,7 @@ void inv_entry_remove(const struct inv_plan *p)
 int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 {
 	char *qdir = strdup(p->dir), *slash;
+	struct stat st;
 	size_t i, done;
 	int rc;
 
@@ -234,7 +241,16 @@ int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 	free(qdir);
 	if (!rc)
 		rc = write_manifest(p, err, errlen);
-	for (done = 0; !rc && done < p->n; done++)
+	for (done = 0; !rc && done < p->n; done++) {
+		/* The same file as when planned: run as root over users' homes,
+		 * a path swapped since the scan must not move something else. */
+		if (lstat(p->v[done].from, &st) || st.st_dev != p->v[done].dev ||
+		    st.st_ino != p->v[done].ino) {
+			snprintf(err, errlen, "'%s' changed since it was looked at; run the "
+				 "inventory again", p->v[done].from);
+			rc = INV_EIO;
+			break;
+		}
 		if (rename(p->v[done].from, p->v[done].to)) {
 			snprintf(err, errlen, "cannot move '%s' into the quarantine: %s%s",
 				 p->v[done].from, strerror(errno), errno == EXDEV ?
@@ -242,6 +258,7 @@ int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 			rc = INV_EIO;
 			break;
 		}
+	}
 	if (rc) {
 		for (i = done; i-- > 0;)
 			if (rename(p->v[i].to, p->v[i].from))

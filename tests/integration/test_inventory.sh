@@ -244,6 +244,20 @@ snapshot >"$TMP/after-dry"
 cmp -s "$TMP/before" "$TMP/after-dry" && ok || fail "--remove without --yes changed the tree"
 [ ! -e "$DB" ] && ok || fail "--remove without --yes wrote the audit log"
 
+# A quarantine on another file system: rename cannot get there, so nothing
+# moves (what moved goes back) and the user is told what to do.
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$TMP")" ]; then
+	XQ=/dev/shm/overt-test-inventory.$$
+	run "$OVERT" inventory --root "$R" --all-users --quarantine "$XQ" --db "$DB" --remove --yes
+	expect_status 4 "quarantine on another file system"
+	expect_err "on the same file system" "EXDEV: what to do"
+	expect_err "stays installed" "EXDEV: nothing removed"
+	snapshot >"$TMP/after-exdev"
+	cmp -s "$TMP/before" "$TMP/after-exdev" && ok || fail "a failed quarantine changed the tree"
+	[ -z "$(ls -A "$XQ")" ] && ok || fail "a failed quarantine left an entry"
+	rm -rf "$XQ"
+fi
+
 run "${INV[@]}" --remove --yes --include-state
 expect_status 0 "--remove --yes"
 expect_out "quarantined claude 2.1.100 (npm) as " "--remove --yes: system claude"
