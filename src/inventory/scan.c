@@ -267,6 +267,23 @@ static int launcher_dirs(struct inv_scan *s, const struct homes *h)
 	return s->oom ? INV_ENOMEM : 0;
 }
 
+/* Agent, then user ("system" first), then path: the same machine gives the
+ * same report whatever order readdir returns, so fleet runs can be diffed. */
+static int install_cmp(const void *pa, const void *pb)
+{
+	const struct inv_install *a = pa, *b = pb;
+	int c = strcmp(a->agent->name, b->agent->name), sa, sb;
+
+	if (c)
+		return c;
+	sa = !strcmp(a->user, "system");
+	sb = !strcmp(b->user, "system");
+	if (sa != sb)
+		return sb - sa;
+	c = strcmp(a->user, b->user);
+	return c ? c : strcmp(a->path, b->path);
+}
+
 int inv_scan(const struct inv_options *opt, const struct agent_set *agents,
 	     struct inv_report *r, char *err, size_t errlen)
 {
@@ -291,6 +308,8 @@ int inv_scan(const struct inv_options *opt, const struct agent_set *agents,
 	}
 	if (!rc)
 		rc = attach_state(&s, &h);
+	if (!rc && r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), install_cmp);
 	r->homes = h.n;
 	homes_free(&h);
 	if (rc == INV_ENOMEM)
