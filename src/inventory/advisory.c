@@ -189,7 +189,7 @@ int inv_advisory_parse(struct inv_advisories *set, const char *name, const char 
 	int rc = json_walk((const uint8_t *)text, len, 64, &vis, &jerr);
 
 	if (rc == JSON_ESYNTAX || rc == JSON_EDEPTH)
-		snprintf(l.msg, sizeof(l.msg), "byte %zu: %s", jerr.offset, jerr.msg);
+		snprintf(l.msg, sizeof(l.msg), "%s", jerr.msg);
 	else if (!rc && (!adv.id || !adv.naffected))
 		snprintf(l.msg, sizeof(l.msg), "an OSV advisory needs \"id\" and \"affected\"");
 	else if (rc && !l.msg[0])

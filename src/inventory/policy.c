@@ -259,7 +259,7 @@ struct inv_policy *inv_policy_parse(const char *name, const char *text, size_t l
 	l.p->ban_at = -1;
 	rc = json_walk((const uint8_t *)text, len, 32, &v, &jerr);
 	if (rc == JSON_ESYNTAX || rc == JSON_EDEPTH)
-		snprintf(l.msg, sizeof(l.msg), "byte %zu: %s", jerr.offset, jerr.msg);
+		snprintf(l.msg, sizeof(l.msg), "%s", jerr.msg);
 	for (i = 0; !rc && i < l.p->n; i++)
 		if (!l.p->v[i].agent) {
 			snprintf(l.msg, sizeof(l.msg), "rule %zu has no \"agent\" (use \"*\" for "
