@@ -34,7 +34,8 @@ struct cval {
 /* The tables in the chain, with their hashed columns in canonical order
  * (prev_hash and hash follow them in every table). */
 enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS,
-		   T_INVENTORY, /* inventory.c */
+		   T_EVENTS, /* overt run: network attempts, sessions */
+		   T_INVENTORY, /* inventory.c: what overt inventory moved */
 		   T_COUNT };
 
 struct table_def {

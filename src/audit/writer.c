@@ -25,7 +25,8 @@
 
 struct qrec {
 	struct qrec *next;
-	audit_custom_fn write;  /* a record of another table: data follows */
+	const struct audit_event *ev; /* an event (events.c) instead of an exchange */
+	audit_custom_fn write;  /* or a record of another table: data follows */
 	size_t datalen;
 	struct audit_exchange x;
 	char fp[AUDIT_FINGERPRINT_LEN];
@@ -110,6 +111,7 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 	if (!q)
 		return NULL;
 	q->next = NULL;
+	q->ev = NULL;
 	q->write = NULL;
 	q->x = *x;
 	q->bytes = size;
@@ -148,33 +150,16 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 	return q;
 }
 
-/* The queue's checks, cheap ones first so a full queue costs no copy:
- * 0 when @size more bytes may be queued, else the error. */
-static int may_queue(struct audit_store *s, size_t size)
+/* Queue @q (taken: freed on failure), unless the queue is full or the
+ * store failed.  0 or AUDIT_E*. */
+static int enqueue(struct audit_store *s, struct qrec *q)
 {
 	int rc = 0;
 
-	if (size > s->opt.queue_bytes_max)
-		return AUDIT_ETOOBIG;
 	pthread_mutex_lock(&s->lock);
-	if (!s->st.healthy)
-		rc = AUDIT_EUNHEALTHY;
-	else if (s->closing)
+	if (s->closing)
 		rc = AUDIT_EINVAL;
-	else if (s->st.queued >= s->opt.queue_max ||
-		 s->qbytes + size > s->opt.queue_bytes_max)
-		rc = AUDIT_EFULL;
-	pthread_mutex_unlock(&s->lock);
-	return rc;
-}
-
-/* Append @q (of @size bytes) to the queue, or free it and say why not. */
-static int enqueue(struct audit_store *s, struct qrec *q, size_t size)
-{
-	int rc = 0;
-
-	pthread_mutex_lock(&s->lock);
-	if (s->st.queued >= s->opt.queue_max || s->qbytes + size > s->opt.queue_bytes_max)
+	else if (s->st.queued >= s->opt.queue_max || s->qbytes + q->bytes > s->opt.queue_bytes_max)
 		rc = AUDIT_EFULL;
 	else if (!s->st.healthy)
 		rc = AUDIT_EUNHEALTHY;
@@ -184,7 +169,7 @@ static int enqueue(struct audit_store *s, struct qrec *q, size_t size)
 		else
 			s->qhead = q;
 		s->qtail = q;
-		s->qbytes += size;
+		s->qbytes += q->bytes;
 		s->st.queued++;
 		s->st.submitted++;
 		pthread_cond_signal(&s->more);
@@ -199,38 +184,29 @@ int audit_submit(struct audit_store *s, const struct audit_exchange *x)
 {
 	struct qrec *q;
 	size_t size;
-	int rc;
+	int rc = 0;
 
 	if (!s || !x || s->readonly || !valid_exchange(x))
 		return AUDIT_EINVAL;
 	size = record_size(x);
-	if ((rc = may_queue(s, size)))
+	if (size > s->opt.queue_bytes_max)
+		return AUDIT_ETOOBIG;
+	/* Cheap checks first, so a full queue costs no copy. */
+	pthread_mutex_lock(&s->lock);
+	if (!s->st.healthy)
+		rc = AUDIT_EUNHEALTHY;
+	else if (s->closing)
+		rc = AUDIT_EINVAL;
+	else if (s->st.queued >= s->opt.queue_max ||
+		 s->qbytes + size > s->opt.queue_bytes_max)
+		rc = AUDIT_EFULL;
+	pthread_mutex_unlock(&s->lock);
+	if (rc)
 		return rc;
 	q = record_copy(x, size);
 	if (!q)
 		return AUDIT_ENOMEM;
-	return enqueue(s, q, size);
-}
-
-int audit_submit_custom(struct audit_store *s, audit_custom_fn write, const void *data,
-			size_t len)
-{
-	size_t size = sizeof(struct qrec) + len;
-	struct qrec *q;
-	int rc;
-
-	if (!s || !write || s->readonly || len > AUDIT_MAX_BODY)
-		return AUDIT_EINVAL;
-	if ((rc = may_queue(s, size)))
-		return rc;
-	q = calloc(1, size);
-	if (!q)
-		return AUDIT_ENOMEM;
-	q->write = write;
-	q->datalen = len;
-	q->bytes = size;
-	memcpy(q + 1, data, len);
-	return enqueue(s, q, size);
+	return enqueue(s, q);
 }
 
 int audit_sync(struct audit_store *s)
@@ -263,7 +239,8 @@ static void bind_cval(sqlite3_stmt *st, int i, const struct cval *v)
 	}
 }
 
-int audit_append(struct audit_store *s, enum audit_table t, const struct cval *v)
+/* Insert row @v (id first) of table @t and its chain entry. */
+static int append(struct audit_store *s, enum audit_table t, const struct cval *v)
 {
 	const struct table_def *d = &audit_tables[t];
 	sqlite3_stmt *st = s->ins[t], *ch = s->ins_chain;
@@ -409,7 +386,7 @@ static int write_body(struct audit_store *s, int64_t xid, const char *kind,
 	v[6] = cv_int((int64_t)len);
 	v[7] = cv_str("zstd");
 	v[8] = (struct cval){ CV_BLOB, 0, data, n };
-	rc = audit_append(s, T_BODIES, v);
+	rc = append(s, T_BODIES, v);
 	free(data);
 	if (!rc && conv)
 		conv_store(s, conv, id, depth, raw ? raw : (const uint8_t *)"", len);
@@ -430,7 +407,7 @@ static int write_finding(struct audit_store *s, int64_t xid, const struct audit_
 	v[7] = cv_int((int64_t)f->byte_offset);
 	v[8] = f->codepoint > 0x10FFFF ? cv_str(NULL) : cv_int(f->codepoint);
 	v[9] = cv_str(audit_action_name(f->action));
-	return audit_append(s, T_FINDINGS, v);
+	return append(s, T_FINDINGS, v);
 }
 
 static int write_record(struct audit_store *s, const struct audit_exchange *x)
@@ -455,7 +432,7 @@ static int write_record(struct audit_store *s, const struct audit_exchange *x)
 	v[12] = cv_str(x->key_last4);
 	v[13] = cv_str(audit_action_name(x->action));
 	v[14] = cv_str(x->conversation);
-	rc = audit_append(s, T_EXCHANGES, v);
+	rc = append(s, T_EXCHANGES, v);
 	if (!rc && x->request_body)
 		rc = write_body(s, xid, "request", x->conversation, x->request_body,
 				x->request_len);
@@ -464,6 +441,82 @@ static int write_record(struct audit_store *s, const struct audit_exchange *x)
 	for (i = 0; !rc && i < x->nfindings; i++)
 		rc = write_finding(s, xid, &x->findings[i]);
 	return rc;
+}
+
+/* ---- events: network attempts and sessions (overt run) ---- */
+
+static int write_event(struct audit_store *s, const struct audit_event *e)
+{
+	struct cval v[7];
+
+	v[0] = cv_int(s->head.next_id[T_EVENTS]);
+	v[1] = cv_int(e->time_ms);
+	v[2] = cv_str(e->kind);
+	v[3] = cv_str(e->client);
+	v[4] = cv_str(e->target);
+	v[5] = cv_str(e->verdict);
+	v[6] = cv_str(e->detail);
+	return append(s, T_EVENTS, v);
+}
+
+int audit_submit_event(struct audit_store *s, const struct audit_event *e)
+{
+	const char *src[5] = { e->kind, e->client, e->target, e->verdict, e->detail };
+	const char **dst[5];
+	struct audit_event *copy;
+	struct qrec *q;
+	size_t size = sizeof(*q) + sizeof(*copy), i;
+	char *at;
+
+	if (!s || !e || s->readonly || !e->kind)
+		return AUDIT_EINVAL;
+	for (i = 0; i < 5; i++)
+		size += slen(src[i]);
+	if (size > (size_t)1 << 20)
+		return AUDIT_ETOOBIG;
+	q = calloc(1, size);
+	if (!q)
+		return AUDIT_ENOMEM;
+	copy = (struct audit_event *)(q + 1);
+	*copy = *e;
+	dst[0] = &copy->kind;
+	dst[1] = &copy->client;
+	dst[2] = &copy->target;
+	dst[3] = &copy->verdict;
+	dst[4] = &copy->detail;
+	at = (char *)(copy + 1);
+	for (i = 0; i < 5; i++)
+		*dst[i] = put_str(&at, src[i]);
+	q->ev = copy;
+	q->bytes = size;
+	return enqueue(s, q);
+}
+
+/* ---- records of tables other files own (inventory.c) ---- */
+
+int audit_append(struct audit_store *s, enum audit_table t, const struct cval *v)
+{
+	return append(s, t, v);
+}
+
+int audit_submit_custom(struct audit_store *s, audit_custom_fn write, const void *data,
+			size_t len)
+{
+	size_t size = sizeof(struct qrec) + len;
+	struct qrec *q;
+
+	if (!s || !write || s->readonly)
+		return AUDIT_EINVAL;
+	if (size > (size_t)16 << 20)
+		return AUDIT_ETOOBIG;
+	q = calloc(1, size);
+	if (!q)
+		return AUDIT_ENOMEM;
+	q->write = write;
+	q->datalen = len;
+	q->bytes = size;
+	memcpy(q + 1, data, len);
+	return enqueue(s, q);
 }
 
 /* ---- the thread ---- */
@@ -492,7 +545,8 @@ static int write_batch(struct audit_store *s, struct qrec *list)
 		return AUDIT_EIO;
 	}
 	for (rc = 0, q = list; !rc && q; q = q->next)
-		rc = q->write ? q->write(s, q + 1, q->datalen) : write_record(s, &q->x);
+		rc = q->ev ? write_event(s, q->ev) : q->write ? q->write(s, q + 1, q->datalen) :
+		     write_record(s, &q->x);
 	if (!rc && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = AUDIT_EIO;
 	if (rc) {
@@ -655,7 +709,7 @@ static int write_meta(struct audit_store *s)
 		v[0] = cv_int(s->head.next_id[T_META]);
 		v[1] = cv_str(kv[i][0]);
 		v[2] = cv_str(kv[i][1]);
-		rc = audit_append(s, T_META, v);
+		rc = append(s, T_META, v);
 	}
 	if (!rc && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = AUDIT_EIO;
