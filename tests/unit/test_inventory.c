@@ -142,6 +142,24 @@ static void test_builtin_marker(void **state)
 	inv_advisories_free(&a);
 }
 
+/* The fields inventory added to the agent definitions load. */
+static void test_agent_fields(void **state)
+{
+	struct agent_set set = { 0 };
+	const struct agent_def *claude;
+
+	(void)state;
+	assert_int_equal(agent_set_load_builtin(&set), 0);
+	claude = agent_find(&set, "claude");
+	assert_non_null(claude);
+	assert_int_equal(claude->brew.n, 1);
+	assert_string_equal(claude->brew.v[0], "claude-code");
+	assert_string_equal(claude->jetbrains.v[0], "claude-code-jetbrains-plugin");
+	assert_string_equal(claude->native.v[0], "~/.local/share/claude/versions");
+	assert_int_equal(agent_find(&set, "qoder")->brew.n, 0);
+	agent_set_free(&set);
+}
+
 static const char policy_text[] =
 	"{\"schema\":1,\"name\":\"test\",\"default\":\"allow\","
 	"\"advisories\":{\"ban_at\":\"high\"},\"rules\":["
@@ -250,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_semver_ranges),
 		cmocka_unit_test(test_advisory),
 		cmocka_unit_test(test_builtin_marker),
+		cmocka_unit_test(test_agent_fields),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_policy_strict),
 	};
