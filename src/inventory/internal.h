@@ -76,6 +76,10 @@ struct inv_install *inv_add(struct inv_scan *s, const struct agent_def *a,
 /* places.c: the per-user and system-wide places. */
 void inv_scan_node(struct inv_scan *s, const struct inv_home *h);
 void inv_scan_node_system(struct inv_scan *s);
+/* The caller's environment can move npm's prefix and the nvm, pnpm, volta
+ * and bun dirs (NPM_CONFIG_PREFIX, NVM_DIR, PNPM_HOME, VOLTA_HOME,
+ * BUN_INSTALL): installs there are the caller's, @user. */
+void inv_scan_node_env(struct inv_scan *s, const char *user);
 void inv_scan_editors(struct inv_scan *s, const struct inv_home *h);
 void inv_scan_native(struct inv_scan *s, const struct inv_home *h);
 void inv_scan_system(struct inv_scan *s);

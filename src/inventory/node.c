@@ -238,6 +238,42 @@ void inv_scan_node(struct inv_scan *s, const struct inv_home *h)
 	scan_managers(s, h);
 }
 
+/* An absolute dir from the environment, below --root; NULL if unset. */
+static char *env_dir(const struct inv_scan *s, const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] == '/' ? inv_path_join(s->root[0] ? s->root : "/", v) : NULL;
+}
+
+void inv_scan_node_env(struct inv_scan *s, const char *user)
+{
+	struct inv_home h = { (char *)user, NULL };
+	char *mod, *bin;
+
+	if ((h.dir = env_dir(s, "NPM_CONFIG_PREFIX")) || (h.dir = env_dir(s, "npm_config_prefix")))
+		scan_prefix(s, h.dir, "npm", user);
+	free(h.dir);
+	if ((h.dir = env_dir(s, "NVM_DIR")))
+		scan_versions(s, h.dir, "versions/node", "", "nvm", user);
+	free(h.dir);
+	if ((h.dir = env_dir(s, "PNPM_HOME")))
+		scan_each(s, &h, "global", "", on_pnpm_layout);
+	free(h.dir);
+	if ((h.dir = env_dir(s, "VOLTA_HOME")))
+		scan_each(s, &h, "tools/image/packages", "bin", on_volta_package);
+	free(h.dir);
+	if ((h.dir = env_dir(s, "BUN_INSTALL"))) {
+		mod = inv_path_join(h.dir, "install/global/node_modules");
+		bin = inv_path_join(h.dir, "bin");
+		if (mod && bin)
+			scan_modules(s, mod, bin, "bun", user);
+		free(mod);
+		free(bin);
+	}
+	free(h.dir);
+}
+
 void inv_scan_node_system(struct inv_scan *s)
 {
 	static const char *const prefixes[] = {

@@ -297,6 +297,10 @@ int inv_scan(const struct inv_options *opt, const struct agent_set *agents,
 		s.root = "";
 	rc = load_homes(opt, s.root, &h, err, errlen);
 	if (!rc) {
+		struct passwd *me = getpwuid(getuid());
+
+		if (me && me->pw_name && (!opt->user || !strcmp(opt->user, me->pw_name)))
+			inv_scan_node_env(&s, me->pw_name);
 		inv_scan_node_system(&s);
 		inv_scan_system(&s);
 		for (i = 0; i < h.n; i++) {

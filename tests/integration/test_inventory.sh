@@ -169,6 +169,17 @@ expect_status 0 "escaped path"
 expect_out '/home/ev\u{001B}[2Jil/.codex' "the escape is shown as \\u{001B}"
 grep -q $'\e' "$TMP/out" && fail "a raw ESC reached the output" || ok
 
+# The caller's environment moves npm's prefix and pnpm's home.
+E2=$TMP/root-env
+mkdir -p "$E2/etc"
+: >"$E2/etc/passwd"
+pkg "$E2/srv/npm/lib/node_modules/@openai/codex" @openai/codex 0.160.0
+pkg "$E2/srv/pnpm/global/5/node_modules/@google/gemini-cli" @google/gemini-cli 0.30.0
+run env NPM_CONFIG_PREFIX=/srv/npm PNPM_HOME=/srv/pnpm "$OVERT" inventory --root "$E2" --format json
+expect_status 0 "installs where the environment says"
+expect_field codex npm "$(id -un)" version 0.160.0
+expect_field gemini pnpm "$(id -un)" path "$E2/srv/pnpm/global/5/node_modules/@google/gemini-cli"
+
 # Only one user.
 run "$OVERT" inventory --root "$R" --user alice --format json
 expect_status 1 "--user alice still sees the system claude"
