@@ -19,6 +19,8 @@ static const struct cmd commands[] = {
 	  "a mock model API server (Anthropic, OpenAI, Gemini) that records requests" },
 	{ "log", cmd_log,
 	  "list, show, export and verify the audit log" },
+	{ "probe", cmd_probe,
+	  "run an agent across an environment matrix and find what depends on it" },
 	{ "run", cmd_run,
 	  "run a command in a sandbox whose only way out is the proxy" },
 	{ "inventory", cmd_inventory,
