@@ -79,6 +79,15 @@ mkdir -p "$R/home/linuxbrew/.linuxbrew/Cellar/gemini-cli/0.19.1/bin" "$R/home/li
 ln -s ../Cellar/gemini-cli/0.19.1/bin/gemini "$R/home/linuxbrew/.linuxbrew/bin/gemini"
 touch "$R/home/linuxbrew/.linuxbrew/Cellar/gemini-cli/0.19.1/bin/gemini"
 mkdir -p "$R/opt/qwen-code-0.10.2" "$R/opt/unrelated"
+# More layouts: a Homebrew cask, yarn, asdf and fnm.
+mkdir -p "$R/opt/homebrew/Caskroom/claude-code/2.0.1"
+: >"$R/opt/homebrew/Caskroom/claude-code/2.0.1/claude"
+pkg "$B/.config/yarn/global/node_modules/@qwen-code/qwen-code" @qwen-code/qwen-code 0.11.0
+mkdir -p "$B/.yarn/bin"
+ln -s ../../.config/yarn/global/node_modules/@qwen-code/qwen-code/cli.js "$B/.yarn/bin/qwen"
+pkg "$A/.asdf/installs/nodejs/22.1.0/lib/node_modules/@google/gemini-cli" @google/gemini-cli 0.21.0
+pkg "$B/.local/share/fnm/node-versions/v24.0.0/installation/lib/node_modules/@github/copilot" \
+	@github/copilot 1.0.50
 # A launcher into a prefix no list names, and one into a wrapper other
 # programs share (which must never count as the agent's own file).
 pkg "$R/srv/tools/lib/node_modules/@openai/codex" @openai/codex 0.150.0
@@ -146,10 +155,16 @@ expect_field codex npm system version 0.150.0
 expect_field codex npm system launchers "[\"$R/usr/local/bin/codex\"]"
 expect_field gemini binary bob path "$B/bin/gemini"
 expect_field gemini binary bob launchers "[]"
+expect_field claude homebrew system version 2.0.1
+expect_field claude homebrew system path "$R/opt/homebrew/Caskroom/claude-code/2.0.1"
+expect_field qwen yarn bob version 0.11.0
+expect_field qwen yarn bob launchers "[\"$B/.yarn/bin/qwen\"]"
+expect_field gemini asdf alice version 0.21.0
+expect_field copilot fnm bob version 1.0.50
 expect_field opencode state bob verdict traces
 expect_field opencode state bob last_use 2026-05-01T08:00:00Z
 n=$(wc -l <"$TMP/out")
-[ "$n" -eq 16 ] && ok || fail "16 installs and traces expected, got $n"
+[ "$n" -eq 20 ] && ok || fail "20 installs and traces expected, got $n"
 grep -q 'claude-code-helper\|not-claude\|9\.9\.9\|ms-python' "$TMP/out" && fail "a decoy was reported" || ok
 
 run "${INV[@]}"
@@ -157,7 +172,7 @@ expect_status 1 "text"
 expect_out "BANNED  claude 2.1.100 (Claude Code) via npm, system" "text: banned line"
 expect_out "advisory: OVERT-2026-0001 (critical)" "text: the advisory"
 expect_out "traces  opencode (opencode): state only" "text: traces"
-expect_out "15 installs (2 banned), 1 with state only, in 2 homes" "text: summary"
+expect_out "19 installs (2 banned), 1 with state only, in 2 homes" "text: summary"
 
 # A home dir whose name holds an escape sequence: shown escaped, not sent
 # to the terminal.
@@ -251,6 +266,7 @@ run "${INV[@]}" --remove
 expect_status 1 "--remove alone only shows"
 expect_out "would quarantine claude 2.1.100 (npm)" "--remove: plan"
 expect_out "nothing was moved; add --yes" "--remove: says nothing moved"
+grep -q '^    state ' "$TMP/out" && fail "--remove without --include-state plans to move state" || ok
 snapshot >"$TMP/after-dry"
 cmp -s "$TMP/before" "$TMP/after-dry" && ok || fail "--remove without --yes changed the tree"
 [ ! -e "$DB" ] && ok || fail "--remove without --yes wrote the audit log"
