@@ -25,6 +25,8 @@ static const struct cmd commands[] = {
 	  "look inside agent packages and binaries for hidden lists and fingerprinting" },
 	{ "run", cmd_run,
 	  "run a command in a sandbox whose only way out is the proxy" },
+	{ "inventory", cmd_inventory,
+	  "find installed agents, judge them by policy and advisories, quarantine" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

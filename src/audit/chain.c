@@ -31,6 +31,9 @@ const struct table_def audit_tables[T_COUNT] = {
 			 "id,exchange_id,rule,category,severity,origin,json_path,"
 			 "byte_offset,codepoint,action", 10 },
 	[T_EVENTS] = { "events", "id,time_ms,kind,client,target,verdict,detail", 7 },
+	[T_INVENTORY] = { "inventory_actions",
+			  "id,time_ms,action,quarantine_id,agent,version,method,path,"
+			  "owner,operator,host,reason,items", 13 },
 };
 
 static const char domain[] = "overt-audit-1";
@@ -219,7 +222,8 @@ static int check_entry(struct walk *w, sqlite3_stmt *ch, uint64_t expect)
 	return check_row(w, seq, (enum audit_table)t, id, sqlite3_column_blob(ch, 4));
 }
 
-/* A log made before a table existed (events) has none of its rows: only
+/* A log made before a table existed (events, inventory_actions) has none
+ * of its rows: only
  * tables that exist are read. */
 static int table_exists(sqlite3 *db, const char *name)
 {
@@ -243,7 +247,7 @@ static int check_unchained(sqlite3 *db, struct audit_verify_result *r)
 	int t, rc = 0;
 
 	for (t = 0; !rc && t < T_COUNT; t++) {
-		if (t == T_EVENTS && !table_exists(db, audit_tables[t].name))
+		if ((t == T_EVENTS || t == T_INVENTORY) && !table_exists(db, audit_tables[t].name))
 			continue;
 		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id NOT IN (SELECT "
 			 "row_id FROM chain WHERE tbl='%s') ORDER BY id LIMIT 1",
@@ -267,7 +271,7 @@ static int prepare_rows(sqlite3 *db, struct walk *w)
 	int t;
 
 	for (t = 0; t < T_COUNT; t++) {
-		if (t == T_EVENTS && !table_exists(db, audit_tables[t].name))
+		if ((t == T_EVENTS || t == T_INVENTORY) && !table_exists(db, audit_tables[t].name))
 			continue; /* no row can name it: check_entry sees no such table */
 		snprintf(sql, sizeof(sql), "SELECT %s, prev_hash, hash FROM %s WHERE id=?",
 			 audit_tables[t].cols, audit_tables[t].name);

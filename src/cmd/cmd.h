@@ -31,5 +31,6 @@ int cmd_log(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
 
 #endif
