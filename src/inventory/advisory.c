@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * advisory.c - advisories about agent releases, in the OSV format
- * (https://ossf.github.io/osv-schema/), compiled in from data/advisories/
+ * (https://ossf.github.io/osv-schema/), compiled in from advisories/
  * and loadable from a dir.
  *
  * We read what deciding "does this advisory affect that install" needs:

@@ -9,7 +9,7 @@
  * plugin dirs, the agents' state dirs); it never walks a disk, so its cost
  * does not grow with the size of a home dir.  What to look for comes from
  * the agent definitions (data/agents/\*.json).  Advisories (OSV, in
- * data/advisories/) and a policy file then give every install a verdict;
+ * advisories/) and a policy file then give every install a verdict;
  * inv_quarantine and inv_restore move a banned agent's files aside and
  * back.  docs/INVENTORY.md describes the formats.
  */
