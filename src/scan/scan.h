@@ -59,6 +59,33 @@ enum rule {
 	R_WS_SPACE_PATTERN,
 	R_WS_LINE_SEPARATOR,
 	R_WS_MIXED_NEWLINES,
+	/* secrets.c: specific kinds first, so that of two findings on one
+	 * span the more specific wins a tie */
+	R_SECRET_ANTHROPIC,
+	R_SECRET_OPENAI,
+	R_SECRET_AWS_ACCESS_KEY,
+	R_SECRET_AWS_SECRET_KEY,
+	R_SECRET_GITHUB,
+	R_SECRET_GITLAB,
+	R_SECRET_SLACK,
+	R_SECRET_GOOGLE,
+	R_SECRET_STRIPE,
+	R_SECRET_PRIVATE_KEY,
+	R_SECRET_JWT,
+	R_SECRET_URL_CREDENTIALS,
+	R_SECRET_ASSIGNMENT,
+	R_SECRET_API_KEY_HEADER,
+	R_ENV_SELF_HOME,
+	R_ENV_SELF_USERNAME,
+	R_ENV_SELF_HOSTNAME,
+	R_ENV_HOME_PATH,
+	R_ENV_USER_PROMPT,
+	R_ENV_PRIVATE_IP,
+	R_ENV_MAC_ADDRESS,
+	R_ENV_MACHINE_ID,
+	R_ENV_INTERNAL_HOST,
+	R_ENV_TIMEZONE,
+	R_ENV_LOCALE,
 	R_SCAN_TRUNCATED,
 	R_SCHEME, /* rule id comes from the scheme, or from a nested scan */
 	R_COUNT
@@ -100,6 +127,7 @@ struct pending {
 };
 
 struct scheme;
+struct secret_db; /* secrets.c */
 
 struct scan_engine {
 	struct scheme *schemes;
@@ -114,6 +142,16 @@ struct scan_engine {
 	uint8_t apos_after[2];
 	bool apos_all;
 	bool avx2;             /* the CPU has AVX2: string.c uses it */
+	struct secret_db *sec; /* secret and environment rules */
+};
+
+/* A secret or environment detail found by the prefilter and confirmed
+ * (verify.c), in the coordinates of the text that was scanned. */
+struct sec_hit {
+	size_t start, end;
+	enum rule rule;
+	enum scan_severity sev;
+	uint8_t prefix;  /* bytes at the start that are no secret ("sk-ant-") */
 };
 
 /* A date seen in the body. */
@@ -169,6 +207,8 @@ struct strstate {
 	size_t skip_to;          /* dates already parsed up to here */
 	size_t homoglyph_word;   /* start of the last word reported */
 	bool has_rtl;
+	bool u_ascii;            /* a six-byte escape of printable ASCII: secrets.c
+				  * scans the decoded string */
 	struct run run;
 	struct bidi_event bidi[MAX_BIDI];
 	unsigned nbidi;
@@ -221,9 +261,22 @@ struct scan_ctx {
 	struct buf inner_body;
 	size_t bad_at;           /* where a string went wrong */
 	int error;
+	/* secrets.c: hits of the body's prefilter pass, by start */
+	void *hs_scratch;
+	const void *hs_for;      /* the secret_db the scratch was made for */
+	struct sec_hit *hits;
+	size_t nhits, hits_cap, hit_next;
+	struct buf sec_text;     /* a decoded string, a decoded secret */
+	size_t env_seen[64];     /* pending index of each distinct env detail */
+	uint64_t env_hash[64];
+	unsigned nenv;
 };
 
 /* engine.c */
+/* scan_ctx_start - empty @r and ready its working state for @body; NULL
+ * (with r->error set) when out of memory. */
+struct scan_ctx *scan_ctx_start(const struct scan_engine *e, struct scan_report *r,
+				const uint8_t *body, size_t len);
 /* scan_grow - make room in *@arr (of *@cap items of @size bytes) for item @n. */
 int scan_grow(void **arr, size_t *cap, size_t n, size_t size);
 int scan_add(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
@@ -331,7 +384,47 @@ void scan_roles_sort(struct scan_ctx *c); /* before scan_resolve_origin */
 enum scan_origin scan_resolve_origin(const struct scan_ctx *c, const struct place *p);
 
 /* nested.c */
+/* scan_raw_span - the raw bytes [*@rs, *@re) of string content [start, end)
+ * that decode to the decoded bytes [ds, de). */
+void scan_raw_span(const uint8_t *b, size_t start, size_t end, size_t ds, size_t de,
+		   size_t *rs, size_t *re);
 int scan_nested(struct scan_ctx *c, size_t start, size_t end);
+
+/* secrets.c */
+int scan_secrets_load(struct scan_engine *e, const struct scan_self *self,
+		      char *err, size_t errlen);
+void scan_secrets_free(struct scan_engine *e);
+void scan_secrets_ctx_free(struct scan_ctx *c);
+/* Before the walk: the prefilter over the whole body. */
+int scan_secrets_body(struct scan_ctx *c);
+/* After each string [start, end) is scanned: its hits become findings. */
+int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end);
+
+/* verify.c: confirm the anchor @id that matched t[from, to) of a text of
+ * @n bytes; hits go to @out (room for @max), their number is returned. */
+struct secret_self {
+	char *hostname, *username, *home;
+	size_t hostname_len, username_len, home_len;
+};
+size_t scan_verify(const struct secret_self *self, unsigned id, const uint8_t *t,
+		   size_t n, size_t from, size_t to, struct sec_hit *out, size_t max);
+/* The anchors the prefilter looks for, and their number. */
+struct sec_anchor {
+	const char *literal;
+	bool caseless;
+};
+extern const struct sec_anchor scan_sec_anchors[];
+extern const unsigned scan_sec_nanchors;
+/* Anchor ids from here on are the self facts: hostname, username, home. */
+#define SEC_SELF_HOSTNAME 1000
+#define SEC_SELF_USERNAME 1001
+#define SEC_SELF_HOME 1002
+/* System-prompt patterns (timezone, locale): ids of the second database. */
+#define SEC_SYS_TIMEZONE 2000
+#define SEC_SYS_LOCALE 2001
+#define SEC_SYS_LANG 2002
+size_t scan_verify_system(unsigned id, const uint8_t *t, size_t n, size_t from,
+			  size_t to, struct sec_hit *out);
 
 /* finish.c */
 int scan_string_finish(struct scan_ctx *c);

@@ -757,6 +757,8 @@ static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
 	default:
 		if (ch.cp >= 0x80)
 			return char_at(c, ch.cp, off, ch.len, next_off);
+		if (ch.kind == JSON_CHAR_ESCAPE && ch.len == 6 && ch.cp > ' ' && ch.cp < 0x7F)
+			c->s.u_ascii = true;
 		rc = ascii_at(c, ch.cp, off, ch.len, ch.kind == JSON_CHAR_ESCAPE, next_off);
 		break;
 	}
@@ -777,6 +779,7 @@ static void string_reset(struct scan_ctx *c, size_t start, size_t end)
 	s->skip_to = start;
 	s->homoglyph_word = SIZE_MAX;
 	s->has_rtl = false;
+	s->u_ascii = false;
 	s->run.family = RUN_NONE;
 	s->nbidi = 0;
 	s->embed_depth = s->isolate_depth = 0;
