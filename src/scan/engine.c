@@ -328,6 +328,9 @@ static void ctx_reset(struct scan_ctx *c, const struct scan_engine *e,
 	c->last_scheme_match = SIZE_MAX;
 	c->have_place = false;
 	c->error = 0;
+	c->sec_on = false;
+	c->ncand = 0;
+	c->nhits = 0;
 	memset(c->plain_count, 0, sizeof(c->plain_count));
 	memset(&c->s, 0, sizeof(c->s));
 }

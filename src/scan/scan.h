@@ -198,6 +198,12 @@ struct bidi_event {
 	size_t offset, len;
 };
 
+/* The secret triggers' masks of the block before (string.c). */
+struct trig_carry {
+	unsigned run;        /* the run the block before ended with */
+	uint64_t colon, lq;  /* its colons, letters and quotes */
+};
+
 /* State of the string being scanned. */
 struct strstate {
 	size_t start, end;
@@ -261,6 +267,12 @@ struct scan_ctx {
 	struct buf inner_body;
 	size_t bad_at;           /* where a string went wrong */
 	int error;
+	/* secrets.c: trigger positions of the current string (string.c) */
+	bool sec_on;             /* the engine has secret rules, not nested */
+	size_t *cand;
+	size_t ncand, cand_cap;
+	bool cand_full;          /* too many: scan the string with Vectorscan */
+	bool secret_key;         /* the last key was named like a secret */
 	/* secrets.c: hits of the body's prefilter pass, by start */
 	void *hs_scratch;
 	const void *hs_for;      /* the secret_db the scratch was made for */
@@ -397,6 +409,9 @@ void scan_secrets_free(struct scan_engine *e);
 void scan_secrets_ctx_free(struct scan_ctx *c);
 /* Before the walk: the prefilter over the whole body. */
 int scan_secrets_body(struct scan_ctx *c);
+/* From string.c: trigger bits of the block at @base, shapes and runs. */
+#define SEC_RUN_FLAG ((size_t)1 << (sizeof(size_t) * 8 - 1))
+void scan_secret_note(struct scan_ctx *c, size_t base, uint64_t shapes, uint64_t runs);
 /* After each string [start, end) is scanned: its hits become findings. */
 int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end);
 
@@ -408,6 +423,15 @@ struct secret_self {
 };
 size_t scan_verify(const struct secret_self *self, unsigned id, const uint8_t *t,
 		   size_t n, size_t from, size_t to, struct sec_hit *out, size_t max);
+/* Confirm the trigger at t[@pos] (string.c) inside string content that
+ * starts at @lo. */
+size_t scan_verify_at(const struct secret_self *self, const uint8_t *t, size_t lo,
+		      size_t pos, size_t n, struct sec_hit *out, size_t max);
+size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t lo,
+		       size_t pos, size_t n, struct sec_hit *out, size_t max);
+/* A key named like a secret, and a whole string value that is one. */
+bool scan_secret_name(const uint8_t *t, size_t n);
+size_t scan_verify_value(const uint8_t *t, size_t s, size_t e, struct sec_hit *out);
 /* The anchors the prefilter looks for, and their number. */
 struct sec_anchor {
 	const char *literal;
@@ -423,8 +447,10 @@ extern const unsigned scan_sec_nanchors;
 #define SEC_SYS_TIMEZONE 2000
 #define SEC_SYS_LOCALE 2001
 #define SEC_SYS_LANG 2002
-size_t scan_verify_system(unsigned id, const uint8_t *t, size_t n, size_t from,
-			  size_t to, struct sec_hit *out);
+#define SEC_SYS_HOME 2003
+#define SEC_SYS_HOST 2004
+size_t scan_verify_system(const struct secret_self *self, unsigned id, const uint8_t *t,
+			  size_t n, size_t from, size_t to, struct sec_hit *out);
 
 /* finish.c */
 int scan_string_finish(struct scan_ctx *c);

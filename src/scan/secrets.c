@@ -34,6 +34,7 @@
 
 struct secret_db {
 	hs_database_t *db;    /* anchors and the machine's own facts */
+	hs_database_t *selfdb; /* the machine's own facts alone, or NULL */
 	hs_database_t *sysdb; /* system-prompt patterns, with start of match */
 	size_t anchor_len[64];
 	struct secret_self self;
@@ -45,8 +46,13 @@ static const char *const sys_patterns[] = {
 	"/[A-Z][A-Za-z_+\\-]{1,30}(?:/[A-Z][A-Za-z_+\\-]{1,30})?",
 	"[a-z]{2,3}_[A-Z]{2}\\.(?:UTF-8|utf-8|UTF8|utf8|ISO-8859-[0-9]{1,2})",
 	"(?:LANG|LANGUAGE|LC_ALL|LC_[A-Z]{2,14})=[a-z]{2,3}_[A-Z]{2}",
+	"/(?:home|Users)/[A-Za-z0-9_]",
+	"[A-Za-z0-9]\\.(?:local|corp|internal|lan)",
 };
-static const unsigned sys_ids[] = { SEC_SYS_TIMEZONE, SEC_SYS_LOCALE, SEC_SYS_LANG };
+static const unsigned sys_ids[] = {
+	SEC_SYS_TIMEZONE, SEC_SYS_LOCALE, SEC_SYS_LANG, SEC_SYS_HOME, SEC_SYS_HOST,
+};
+#define NSYS (sizeof(sys_ids) / sizeof(sys_ids[0]))
 
 /* Account names too common to mean this machine when seen as a word. */
 static const char *const generic_users[] = {
@@ -143,6 +149,16 @@ static int compile_main(struct secret_db *s, char *err, size_t errlen)
 			 ce ? ce->message : "unknown error");
 		rc = SCAN_ESCHEME;
 	}
+	/* The facts alone, for one pass over each body: few literals are
+	 * cheap, where all the anchors would cost a third of the scan. */
+	if (!rc && n > scan_sec_nanchors &&
+	    hs_compile_multi((const char *const *)expr + scan_sec_nanchors,
+			     flags + scan_sec_nanchors, ids + scan_sec_nanchors,
+			     n - scan_sec_nanchors, HS_MODE_BLOCK, NULL, &s->selfdb, &ce)) {
+		snprintf(err, errlen, "cannot compile the machine's facts: %s",
+			 ce ? ce->message : "unknown error");
+		rc = SCAN_ESCHEME;
+	}
 	if (ce)
 		hs_free_compile_error(ce);
 	for (i = 0; i < n; i++)
@@ -152,10 +168,14 @@ static int compile_main(struct secret_db *s, char *err, size_t errlen)
 
 static int compile_system(struct secret_db *s, char *err, size_t errlen)
 {
-	unsigned flags[3] = { HS_FLAG_SOM_LEFTMOST, HS_FLAG_SOM_LEFTMOST, HS_FLAG_SOM_LEFTMOST };
+	unsigned flags[NSYS], i;
 	hs_compile_error_t *ce = NULL;
 
-	if (hs_compile_multi(sys_patterns, flags, sys_ids, 3, HS_MODE_BLOCK, NULL,
+	/* Start of match for the names; the paths and hosts are confirmed
+	 * from their end, which keeps the database small. */
+	for (i = 0; i < NSYS; i++)
+		flags[i] = sys_ids[i] < SEC_SYS_HOME ? HS_FLAG_SOM_LEFTMOST : 0;
+	if (hs_compile_multi(sys_patterns, flags, sys_ids, NSYS, HS_MODE_BLOCK, NULL,
 			     &s->sysdb, &ce)) {
 		snprintf(err, errlen, "cannot compile the system-prompt rules: %s",
 			 ce ? ce->message : "unknown error");
@@ -194,6 +214,7 @@ void scan_secrets_free(struct scan_engine *e)
 	if (!s)
 		return;
 	hs_free_database(s->db);
+	hs_free_database(s->selfdb);
 	hs_free_database(s->sysdb);
 	free(s->self.hostname);
 	free(s->self.username);
@@ -207,6 +228,7 @@ void scan_secrets_ctx_free(struct scan_ctx *c)
 	if (c->hs_scratch)
 		hs_free_scratch(c->hs_scratch);
 	free(c->hits);
+	free(c->cand);
 	if (c->sec_text.data)
 		explicit_bzero(c->sec_text.data, c->sec_text.len);
 	buf_release(&c->sec_text);
@@ -261,6 +283,7 @@ struct pass {
 	const uint8_t *t;
 	size_t n;
 	size_t base;
+	size_t off;      /* where in @t the scanned bytes begin */
 };
 
 static int on_anchor(unsigned id, unsigned long long from, unsigned long long to,
@@ -272,6 +295,8 @@ static int on_anchor(unsigned id, unsigned long long from, unsigned long long to
 	size_t len, k;
 
 	(void)flags;
+	from += p->off;
+	to += p->off;
 	if (id < scan_sec_nanchors)
 		len = p->db->anchor_len[id];
 	else
@@ -323,35 +348,76 @@ static void settle_hits(struct scan_ctx *c, size_t base)
 	c->nhits = base + k;
 }
 
+/* Scratch space for every database of @db, made once per report. */
+static int ensure_scratch(struct scan_ctx *c, const struct secret_db *db)
+{
+	if (c->hs_for == db)
+		return 0;
+	if (hs_alloc_scratch(db->db, (hs_scratch_t **)&c->hs_scratch) != HS_SUCCESS ||
+	    hs_alloc_scratch(db->sysdb, (hs_scratch_t **)&c->hs_scratch) != HS_SUCCESS ||
+	    (db->selfdb && hs_alloc_scratch(db->selfdb, (hs_scratch_t **)&c->hs_scratch) !=
+				   HS_SUCCESS))
+		return c->error = SCAN_ENOMEM;
+	c->hs_for = db;
+	return 0;
+}
+
 static int run_pass(struct pass *p, const hs_database_t *db, match_event_handler cb)
 {
 	struct scan_ctx *c = p->c;
 
-	if (c->hs_for != p->db) {
-		if (hs_alloc_scratch(p->db->db, (hs_scratch_t **)&c->hs_scratch) != HS_SUCCESS ||
-		    hs_alloc_scratch(p->db->sysdb, (hs_scratch_t **)&c->hs_scratch) != HS_SUCCESS)
-			return c->error = SCAN_ENOMEM;
-		c->hs_for = p->db;
-	}
-	if (p->n > UINT32_MAX)
+	if (ensure_scratch(c, p->db))
+		return c->error;
+	if (p->n - p->off > UINT32_MAX)
 		return 0; /* Vectorscan takes 32-bit lengths; bodies are capped far below */
-	hs_scan(db, (const char *)p->t, (unsigned)p->n, 0, c->hs_scratch, cb, p);
+	hs_scan(db, (const char *)p->t + p->off, (unsigned)(p->n - p->off), 0, c->hs_scratch,
+		cb, p);
 	return c->error;
 }
 
 int scan_secrets_body(struct scan_ctx *c)
 {
-	struct pass p = { c, c->e->sec, c->body, c->len, 0 };
+	struct pass p = { c, c->e->sec, c->body, c->len, 0, 0 };
 
 	c->nhits = 0;
 	c->hit_next = 0;
 	c->nenv = 0;
-	if (!p.db || c->r->nested)
+	c->ncand = 0;
+	c->cand_full = false;
+	c->secret_key = false;
+	c->sec_on = p.db && !c->r->nested;
+	if (!c->sec_on || !p.db->selfdb)
 		return 0;
-	if (run_pass(&p, p.db->db, on_anchor))
+	if (run_pass(&p, p.db->selfdb, on_anchor))
 		return c->error;
 	settle_hits(c, 0);
 	return 0;
+}
+
+void scan_secret_note(struct scan_ctx *c, size_t base, uint64_t shapes, uint64_t runs)
+{
+	if (c->cand_full)
+		return;
+	if (c->ncand + 128 > c->cand_cap) {
+		size_t ncap = c->cand_cap ? c->cand_cap * 2 : 256;
+		void *p;
+
+		/* A string this dense with triggers is scanned whole instead. */
+		if (ncap > 16384 || !(p = realloc(c->cand, ncap * sizeof(*c->cand)))) {
+			c->cand_full = true;
+			return;
+		}
+		c->cand = p;
+		c->cand_cap = ncap;
+	}
+	while (shapes) {
+		c->cand[c->ncand++] = base + (size_t)__builtin_ctzll(shapes);
+		shapes &= shapes - 1;
+	}
+	while (runs) {
+		c->cand[c->ncand++] = (base + (size_t)__builtin_ctzll(runs)) | SEC_RUN_FLAG;
+		runs &= runs - 1;
+	}
 }
 
 static const char *const labels[] = {
@@ -468,7 +534,7 @@ static int add_hit(struct scan_ctx *c, const struct sec_hit *h, size_t rs, size_
 static int decoded_pass(struct scan_ctx *c, size_t start, size_t end)
 {
 	struct buf *d = &c->sec_text;
-	struct pass p = { c, c->e->sec, NULL, 0, c->nhits };
+	struct pass p = { c, c->e->sec, NULL, 0, c->nhits, 0 };
 	size_t i, rs, re;
 	int rc = 0;
 
@@ -494,6 +560,7 @@ out:
 }
 
 struct sys_hits {
+	const struct secret_self *self;
 	const uint8_t *t;
 	size_t n, count;
 	struct sec_hit h[32];
@@ -506,7 +573,7 @@ static int on_system(unsigned id, unsigned long long from, unsigned long long to
 	struct sec_hit h;
 
 	(void)flags;
-	if (!scan_verify_system(id, s->t, s->n, (size_t)from, (size_t)to, &h))
+	if (!scan_verify_system(s->self, id, s->t, s->n, (size_t)from, (size_t)to, &h))
 		return 0;
 	/* Longer matches from one start come later, and "LANG=" and the locale
 	 * after it overlap: one finding spans them all. */
@@ -521,22 +588,25 @@ static int on_system(unsigned id, unsigned long long from, unsigned long long to
 	return 0;
 }
 
+static bool seg_named(const struct json_seg *s, const char *name, size_t len)
+{
+	return s->key && s->keylen == len && !memcmp(s->key, name, len);
+}
+
 static bool in_system_prompt(const struct scan_ctx *c)
 {
-	static const char *const keys[] = {
-		"system", "systemInstruction", "system_instruction", "instructions", NULL,
-	};
 	const struct json_walker *w = c->w;
-	const char *const *k;
+	const struct json_seg *s0;
 	size_t i;
 
 	if (!w || !w->depth || !w->segs[0].key || c->s.is_key)
 		return false;
-	for (k = keys; *k; k++)
-		if (json_seg_is(&w->segs[0], *k))
-			return true;
+	s0 = &w->segs[0];
+	if (seg_named(s0, "system", 6) || seg_named(s0, "systemInstruction", 17) ||
+	    seg_named(s0, "system_instruction", 18) || seg_named(s0, "instructions", 12))
+		return true;
 	if (w->depth < 3 || w->segs[1].key ||
-	    !(json_seg_is(&w->segs[0], "messages") || json_seg_is(&w->segs[0], "input")))
+	    !(seg_named(s0, "messages", 8) || seg_named(s0, "input", 5)))
 		return false;
 	/* The role usually comes before the content: it is known by now. */
 	for (i = c->nroles; i-- > 0;) {
@@ -554,11 +624,12 @@ static int system_pass(struct scan_ctx *c, size_t start, size_t end)
 	size_t i;
 	int rc = 0;
 
+	s.self = &c->e->sec->self;
 	s.t = c->body + start;
 	s.n = end - start;
 	s.count = 0;
-	if (c->hs_for != c->e->sec || end - start > UINT32_MAX)
-		return 0;
+	if (ensure_scratch(c, c->e->sec) || end - start > UINT32_MAX)
+		return c->error;
 	hs_scan(c->e->sec->sysdb, (const char *)s.t, (unsigned)s.n, 0, c->hs_scratch,
 		on_system, &s);
 	for (i = 0; !rc && i < s.count; i++)
@@ -566,28 +637,85 @@ static int system_pass(struct scan_ctx *c, size_t start, size_t end)
 	return rc;
 }
 
+/* The triggers string.c noted in [start, end), or the whole string
+ * through Vectorscan when there were too many; hits from c->nhits on. */
+static int raw_pass(struct scan_ctx *c, size_t start, size_t end)
+{
+	const struct secret_self *me = &c->e->sec->self;
+	size_t i, k;
+
+	if (c->cand_full) {
+		struct pass p = { c, c->e->sec, c->body, end, c->nhits, start };
+
+		return run_pass(&p, p.db->db, on_anchor);
+	}
+	for (i = 0; i < c->ncand && c->nhits + 4 <= MAX_HITS; i++) {
+		size_t pos = c->cand[i] & ~SEC_RUN_FLAG;
+
+		if (pos < start || pos >= end)
+			continue;
+		if (scan_grow((void **)&c->hits, &c->hits_cap, c->nhits + 3, sizeof(*c->hits)))
+			return c->error = SCAN_ENOMEM;
+		if (c->cand[i] & SEC_RUN_FLAG)
+			k = scan_verify_run(me, c->body, start, pos, end, c->hits + c->nhits, 4);
+		else
+			k = scan_verify_at(me, c->body, start, pos, end, c->hits + c->nhits, 4);
+		c->nhits += k;
+	}
+	return 0;
+}
+
+/* "password": "value" as JSON members: the key is one string, the value
+ * the next. */
+static int member_pass(struct scan_ctx *c, size_t start, size_t end)
+{
+	bool was = c->secret_key;
+
+	c->secret_key = c->s.is_key && scan_secret_name(c->body + start, end - start);
+	if (!was || c->s.is_key || c->nhits + 1 > MAX_HITS)
+		return 0;
+	if (scan_grow((void **)&c->hits, &c->hits_cap, c->nhits, sizeof(*c->hits)))
+		return c->error = SCAN_ENOMEM;
+	c->nhits += scan_verify_value(c->body, start, end, c->hits + c->nhits);
+	return 0;
+}
+
 int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end)
 {
+	size_t base = c->nhits, i;
 	int rc = 0;
 
-	if (!c->e->sec || c->r->nested)
+	if (!c->sec_on)
 		return 0;
-	while (c->hit_next < c->nhits && c->hits[c->hit_next].start < start)
-		c->hit_next++; /* outside every string: JSON structure */
-	if (c->s.u_ascii) {
-		while (c->hit_next < c->nhits && c->hits[c->hit_next].start < end)
-			c->hit_next++;
-		rc = decoded_pass(c, start, end);
-	}
-	while (!rc && c->hit_next < c->nhits && c->hits[c->hit_next].start < end) {
+	/* The machine's own facts, found by the body's pass. */
+	while (c->hit_next < base && c->hits[c->hit_next].start < start)
+		c->hit_next++;
+	while (!rc && c->hit_next < base && c->hits[c->hit_next].start < end) {
 		struct sec_hit h = c->hits[c->hit_next++];
 
 		if (h.end <= end)
 			rc = add_hit(c, &h, h.start, h.end, NULL, 0);
 	}
+	if (!rc && c->s.u_ascii)
+		rc = decoded_pass(c, start, end);
+	else if (!rc)
+		rc = raw_pass(c, start, end);
+	if (!rc)
+		rc = member_pass(c, start, end);
+	if (!rc && c->nhits > base) {
+		settle_hits(c, base);
+		for (i = base; !rc && i < c->nhits; i++) {
+			struct sec_hit h = c->hits[i];
+
+			rc = add_hit(c, &h, h.start, h.end, NULL, 0);
+		}
+	}
+	c->nhits = base;
+	c->ncand = 0;
+	c->cand_full = false;
 	if (!rc && in_system_prompt(c))
 		rc = system_pass(c, start, end);
-	return rc;
+	return rc ? rc : c->error;
 }
 
 static bool carries_key(const char *name)
@@ -624,7 +752,7 @@ static int header_key(struct scan_ctx *c, const struct scan_header *h)
 
 static int header_one(struct scan_ctx *c, const struct scan_header *h)
 {
-	struct pass p = { c, c->e->sec, h->value, h->len, 0 };
+	struct pass p = { c, c->e->sec, h->value, h->len, 0, 0 };
 	char path[160];
 	size_t i;
 	int rc = 0;

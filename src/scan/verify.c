@@ -74,43 +74,43 @@ const struct sec_anchor scan_sec_anchors[A_COUNT] = {
 };
 const unsigned scan_sec_nanchors = A_COUNT;
 
-static bool is_digit(uint8_t c)
+static inline bool is_digit(uint8_t c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static bool is_alpha(uint8_t c)
+static inline bool is_alpha(uint8_t c)
 {
 	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
-static bool is_alnum(uint8_t c)
+static inline bool is_alnum(uint8_t c)
 {
 	return is_digit(c) || is_alpha(c);
 }
 
-static bool is_hex(uint8_t c)
+static inline bool is_hex(uint8_t c)
 {
 	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
 /* Token characters: base64url and the separators keys use. */
-static bool is_tok(uint8_t c)
+static inline bool is_tok(uint8_t c)
 {
 	return is_alnum(c) || c == '_' || c == '-';
 }
 
-static bool is_b64(uint8_t c)
+static inline bool is_b64(uint8_t c)
 {
 	return is_alnum(c) || c == '/' || c == '+';
 }
 
-static bool is_host(uint8_t c)
+static inline bool is_host(uint8_t c)
 {
 	return is_alnum(c) || c == '-' || c == '.';
 }
 
-static bool is_user(uint8_t c)
+static inline bool is_user(uint8_t c)
 {
 	return is_alnum(c) || c == '_' || c == '-' || c == '.';
 }
@@ -132,28 +132,31 @@ static bool left_ok(const uint8_t *t, size_t at)
 	return !at || !is_alnum(t[at - 1]) || escaped_at(t, at - 1);
 }
 
-static size_t span(const uint8_t *t, size_t n, size_t i, bool (*cls)(uint8_t))
+/* Inlined, so that @cls is a known function and no call is made per byte. */
+static inline __attribute__((always_inline))
+size_t span(const uint8_t *t, size_t n, size_t i, bool (*cls)(uint8_t))
 {
 	while (i < n && cls(t[i]))
 		i++;
 	return i;
 }
 
-static size_t span_back(const uint8_t *t, size_t lo, size_t i, bool (*cls)(uint8_t))
+static inline __attribute__((always_inline))
+size_t span_back(const uint8_t *t, size_t lo, size_t i, bool (*cls)(uint8_t))
 {
 	while (i > lo && cls(t[i - 1]))
 		i--;
 	return i;
 }
 
-static bool has_at(const uint8_t *t, size_t n, size_t i, const char *s)
+static inline bool has_at(const uint8_t *t, size_t n, size_t i, const char *s)
 {
-	size_t k = strlen(s);
+	size_t k = __builtin_strlen(s);
 
 	return i <= n && n - i >= k && !memcmp(t + i, s, k);
 }
 
-static bool has_at_nocase(const uint8_t *t, size_t n, size_t i, const char *s)
+static inline bool has_at_nocase(const uint8_t *t, size_t n, size_t i, const char *s)
 {
 	size_t k = strlen(s), j;
 
@@ -405,9 +408,14 @@ static size_t v_jwt(const uint8_t *t, size_t n, size_t from, struct sec_hit *out
 
 /* The characters of a URL's user or password: anything but its delimiters
  * and what ends a string or a word. */
-static bool is_userinfo(uint8_t c)
+static inline bool is_userinfo(uint8_t c)
 {
-	return c > ' ' && c < 0x7F && !strchr("@/?#\"'\\:<>[]{}`", c);
+	switch (c) {
+	case '@': case '/': case '?': case '#': case '"': case '\'': case '\\': case ':':
+	case '<': case '>': case '[': case ']': case '{': case '}': case '`':
+		return false;
+	}
+	return c > ' ' && c < 0x7F;
 }
 
 static size_t v_url(const uint8_t *t, size_t n, size_t from, size_t to,
@@ -800,12 +808,229 @@ size_t scan_verify(const struct secret_self *self, unsigned id, const uint8_t *t
 	return 0;
 }
 
-size_t scan_verify_system(unsigned id, const uint8_t *t, size_t n, size_t from,
-			  size_t to, struct sec_hit *out)
+size_t scan_verify_system(const struct secret_self *self, unsigned id, const uint8_t *t,
+			  size_t n, size_t from, size_t to, struct sec_hit *out)
 {
+	if (id == SEC_SYS_HOME) {
+		from = to >= 7 && t[to - 7] == '/' ? to - 7 : to >= 8 ? to - 8 : 0;
+		return v_home(self, t, n, from, to - 1, out);
+	}
+	if (id == SEC_SYS_HOST) {
+		size_t d = to;
+
+		while (d > 0 && t[d - 1] != '.')
+			d--;
+		return d > 0 ? v_host(t, n, d - 1, to, out) : 0;
+	}
 	if (from && is_alnum(t[from - 1]) && !escaped_at(t, from - 1))
 		return 0;
 	if (to < n && is_alnum(t[to]))
 		return 0;
 	return hit(out, from, to, id == SEC_SYS_TIMEZONE ? R_ENV_TIMEZONE : R_ENV_LOCALE, 0);
+}
+
+/* Secret-looking names, by their ends: the identifier before '=' or ':'
+ * or a JSON key.  A name ends in d, t, y or n, or it is none of them, which
+ * settles most names with one comparison. */
+static bool secret_name(const uint8_t *t, size_t s, size_t e, bool *aws)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+	} tails[] = {
+#define TAIL(x) { x, sizeof(x) - 1 }
+		TAIL("password"), TAIL("passwd"), TAIL("secret"), TAIL("api_key"),
+		TAIL("apikey"), TAIL("api-key"), TAIL("access_key"), TAIL("secret_key"),
+		TAIL("private_key"), TAIL("auth_token"), TAIL("access_token"),
+		TAIL("api_token"), TAIL("refresh_token"), TAIL("bearer_token"),
+#undef TAIL
+	};
+	uint8_t last = e > s ? t[e - 1] | 0x20 : 0;
+	size_t i, k;
+
+	*aws = false;
+	if (e - s < 6 || (last != 'd' && last != 't' && last != 'y' && last != 'n'))
+		return false;
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		const char *w = tails[i].s;
+
+		k = tails[i].n;
+		if (e - s >= k && (uint8_t)w[k - 1] == last && has_at_nocase(t, e, e - k, w)) {
+			*aws = e - s >= 21 && has_at_nocase(t, e, e - 21, "aws_secret_access_key");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* '=' or ':' at @pos: "password=...", "secret: ...", "\"api_key\": \"...\"". */
+static size_t at_assign(const uint8_t *t, size_t lo, size_t pos, size_t n,
+			struct sec_hit *out)
+{
+	size_t e = pos, s;
+	bool aws;
+
+	if (e > lo && (t[e - 1] == '"' || t[e - 1] == '\''))
+		e -= 1 + (e - 1 > lo && t[e - 2] == '\\');
+	s = span_back(t, e > lo + 40 ? e - 40 : lo, e, is_tok);
+	if (s == e || t[e - 1] < 'A' || !secret_name(t, s, e, &aws))
+		return 0;
+	return v_assign(t, n, e, aws, out);
+}
+
+/* A token that starts at @s: what its prefix says it is. */
+static size_t token_at(const uint8_t *t, size_t s, size_t n, struct sec_hit *out, size_t max)
+{
+	switch (t[s]) {
+	case 's':
+		if (has_at(t, n, s, "sk-"))
+			return v_sk(t, n, s, out);
+		return has_at(t, n, s, "sk_live_") ? v_stripe(t, n, s + 1, out) : 0;
+	case 'r':
+		return has_at(t, n, s, "rk_live_") ? v_stripe(t, n, s + 1, out) : 0;
+	case 'A':
+		if (has_at(t, n, s, "AKIA") || has_at(t, n, s, "ASIA"))
+			return v_aws(t, n, s, out, max);
+		return has_at(t, n, s, "AIza") ? v_google(t, n, s, out) : 0;
+	case 'g':
+		if (has_at(t, n, s, "github_pat_"))
+			return v_prefixed(t, n, s, 11, 40, is_word, R_SECRET_GITHUB, out);
+		if (has_at(t, n, s, "glpat-"))
+			return v_prefixed(t, n, s, 6, 20, is_tok, R_SECRET_GITLAB, out);
+		if (n - s > 4 && t[s + 1] == 'h' && t[s + 3] == '_' && t[s + 2] &&
+		    strchr("pousr", t[s + 2]))
+			return v_prefixed(t, n, s, 4, 36, is_alnum_c, R_SECRET_GITHUB, out);
+		return 0;
+	case 'x':
+		return has_at(t, n, s, "xox") ? v_xox(t, n, s, out) : 0;
+	case 'e':
+		return has_at(t, n, s, "eyJ") ? v_jwt(t, n, s, out) : 0;
+	}
+	return 0;
+}
+
+/* A private address: a separator after two digits ("10.", "72.", "68."). */
+static size_t run_ip(const uint8_t *t, size_t lo, size_t pos, size_t n, struct sec_hit *out)
+{
+	size_t s = span_back(t, pos > lo + 3 ? pos - 3 : lo, pos, is_digit);
+
+	if (!(has_at(t, n, s, "10.") || has_at(t, n, s, "172.") || has_at(t, n, s, "192.168.")))
+		return 0;
+	return s > lo && is_digit(t[s - 1]) ? 0 : v_ip(t, n, s, out);
+}
+
+size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t lo,
+		       size_t pos, size_t n, struct sec_hit *out, size_t max)
+{
+	size_t s, ts, k;
+
+	(void)self;
+	if (pos < lo + 19)
+		return 0;
+	s = pos - 19;
+	/* "\nsk-..." in raw JSON: the run begins with an escape's letter. */
+	if (s > lo && escaped_at(t, s))
+		s += t[s] == 'u' ? 5 : 1;
+	/* the token may begin before the run: "sk-ant-api03-", "ghp_" */
+	ts = span_back(t, s > lo + 64 ? s - 64 : lo, s, is_tok);
+	if (ts > lo && escaped_at(t, ts))
+		ts += t[ts] == 'u' ? 5 : 1;
+	if ((k = token_at(t, ts, n, out, max)) || (ts != s && (k = token_at(t, s, n, out, max))))
+		return k;
+	/* 32 hex digits after "machine-id" */
+	if (is_hex(t[s]) && span(t, n, s, is_hex) == s + 32)
+		for (k = s; k > lo && s - k < 96; k--)
+			if ((t[k - 1] | 0x20) == 'm' && has_at_nocase(t, n, k - 1, "machine"))
+				return v_machine_id(t, n, k - 1, out);
+	return 0;
+}
+
+static size_t at_dot(const uint8_t *t, size_t lo, size_t pos, size_t n, struct sec_hit *out)
+{
+	size_t s = span_back(t, pos > lo + 3 ? pos - 3 : lo, pos, is_digit);
+
+	if (s < pos && (has_at(t, n, s, "10.") || has_at(t, n, s, "172.") ||
+			has_at(t, n, s, "192.168.")))
+		return v_ip(t, n, s, out);
+	return 0;
+}
+
+/* The host of a URL: an internal name or a private address. */
+static size_t url_host(const uint8_t *t, size_t h, size_t n, struct sec_hit *out)
+{
+	static const char *const tld[] = { ".local", ".corp", ".internal", ".lan", NULL };
+	const char *const *d;
+	size_t e = span(t, n, h, is_host), k;
+
+	if (e == h)
+		return 0;
+	if (is_digit(t[h]))
+		return at_dot(t, h, span(t, n, h, is_digit), n, out);
+	for (d = tld; *d; d++) {
+		k = strlen(*d);
+		if (e - h > k && !memcmp(t + e - k, *d, k))
+			return v_host(t, n, e - k, e, out);
+	}
+	return 0;
+}
+
+/* "scheme://" at @pos (or "scheme:\/\/" in raw JSON). */
+static size_t at_url(const uint8_t *t, size_t pos, size_t n, struct sec_hit *out)
+{
+	size_t to = pos + (t[pos + 1] == '\\' ? 5 : 3), k, u;
+
+	if (to > n || (to == pos + 5 && !has_at(t, n, pos, ":\\/\\/")))
+		return 0;
+	k = v_url(t, n, pos, to, out);
+	u = span(t, n, to, is_userinfo);
+	if (u < n && t[u] == ':')
+		u = span(t, n, u + 1, is_userinfo);
+	return k + url_host(t, u < n && t[u] == '@' ? u + 1 : to, n, out + k);
+}
+
+size_t scan_verify_at(const struct secret_self *self, const uint8_t *t, size_t lo,
+		      size_t pos, size_t n, struct sec_hit *out, size_t max)
+{
+	(void)max;
+	(void)self;
+	switch (t[pos]) {
+	case '\\':
+		return has_at(t, n, pos, "\\Users\\") ?
+			v_winhome(self, t, n, pos + 1, pos + 7, out) : 0;
+	case '-':
+		if (pos >= lo + 4 && has_at(t, n, pos - 4, "-----BEGIN "))
+			return v_private_key(t, n, pos - 4, out);
+		return 0;
+	case '.':
+		return pos >= lo + 2 && is_digit(t[pos - 1]) ? run_ip(t, lo, pos, n, out) : 0;
+	case ':':
+		if (pos + 2 < n && (t[pos + 1] == '/' || t[pos + 1] == '\\'))
+			return at_url(t, pos, n, out);
+		if (pos + 1 < n && t[pos + 1] == '~')
+			return v_prompt(self, t, n, pos, pos + 2, out);
+		if (pos >= lo + 8 && mac_at(t, n, pos - 8))
+			return hit(out, pos - 8, pos + 9, R_ENV_MAC_ADDRESS, 0);
+		return at_assign(t, lo, pos, n, out);
+	case '=':
+		return at_assign(t, lo, pos, n, out);
+	}
+	return 0;
+}
+
+/* A JSON value after a key named like a secret ("password": "..."). */
+bool scan_secret_name(const uint8_t *t, size_t n)
+{
+	bool aws;
+
+	return n < 64 && secret_name(t, 0, n, &aws);
+}
+
+size_t scan_verify_value(const uint8_t *t, size_t s, size_t e, struct sec_hit *out)
+{
+	if (aws_secret_at(t, e, s) && e - s == 40)
+		return hit(out, s, e, R_SECRET_AWS_SECRET_KEY, 0);
+	if (e - s < 8 || e - s >= 256 || !varied(t + s, e - s) || placeholder(t + s, e - s) ||
+	    memchr(t + s, ' ', e - s) || memchr(t + s, '\\', e - s))
+		return 0;
+	return hit(out, s, e, R_SECRET_ASSIGNMENT, 0);
 }
