@@ -103,9 +103,6 @@ static int copy_self(struct secret_self *d, const struct scan_self *s)
 			return SCAN_ENOMEM;
 		*len[i] = strlen(v[i]);
 	}
-	/* A home under /home/ or /Users/ is found by the home-path rule. */
-	if (d->home && (!strncmp(d->home, "/home/", 6) || !strncmp(d->home, "/Users/", 7)))
-		d->home_len = 0;
 	return 0;
 }
 
@@ -135,7 +132,9 @@ static int compile_main(struct secret_db *s, char *err, size_t errlen)
 		flags[n] = 0;
 		ids[n++] = SEC_SELF_USERNAME;
 	}
-	if (me->home && me->home_len >= 2) {
+	/* A home under /home/ or /Users/ is found by the home-path rule. */
+	if (me->home && me->home_len >= 2 && strncmp(me->home, "/home/", 6) &&
+	    strncmp(me->home, "/Users/", 7)) {
 		expr[n] = literal_regex(me->home, me->home_len);
 		flags[n] = 0;
 		ids[n++] = SEC_SELF_HOME;
@@ -618,11 +617,12 @@ static bool in_system_prompt(const struct scan_ctx *c)
 	return false;
 }
 
+/* Time zones, locales, home paths and host names of a system prompt: hits
+ * from c->nhits on. */
 static int system_pass(struct scan_ctx *c, size_t start, size_t end)
 {
 	struct sys_hits s;
 	size_t i;
-	int rc = 0;
 
 	s.self = &c->e->sec->self;
 	s.t = c->body + start;
@@ -632,9 +632,14 @@ static int system_pass(struct scan_ctx *c, size_t start, size_t end)
 		return c->error;
 	hs_scan(c->e->sec->sysdb, (const char *)s.t, (unsigned)s.n, 0, c->hs_scratch,
 		on_system, &s);
-	for (i = 0; !rc && i < s.count; i++)
-		rc = add_hit(c, &s.h[i], start + s.h[i].start, start + s.h[i].end, NULL, 0);
-	return rc;
+	for (i = 0; i < s.count; i++) {
+		if (scan_grow((void **)&c->hits, &c->hits_cap, c->nhits, sizeof(*c->hits)))
+			return c->error = SCAN_ENOMEM;
+		s.h[i].start += start;
+		s.h[i].end += start;
+		c->hits[c->nhits++] = s.h[i];
+	}
+	return 0;
 }
 
 /* The triggers string.c noted in [start, end), or the whole string
@@ -687,14 +692,18 @@ int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end)
 
 	if (!c->sec_on)
 		return 0;
-	/* The machine's own facts, found by the body's pass. */
+	/* The machine's own facts, found by the body's pass, join the
+	 * string's hits: of overlapping ones the best is kept. */
 	while (c->hit_next < base && c->hits[c->hit_next].start < start)
 		c->hit_next++;
-	while (!rc && c->hit_next < base && c->hits[c->hit_next].start < end) {
+	while (c->hit_next < base && c->hits[c->hit_next].start < end) {
 		struct sec_hit h = c->hits[c->hit_next++];
 
-		if (h.end <= end)
-			rc = add_hit(c, &h, h.start, h.end, NULL, 0);
+		if (h.end > end)
+			continue;
+		if (scan_grow((void **)&c->hits, &c->hits_cap, c->nhits, sizeof(*c->hits)))
+			return c->error = SCAN_ENOMEM;
+		c->hits[c->nhits++] = h;
 	}
 	if (!rc && c->s.u_ascii)
 		rc = decoded_pass(c, start, end);
@@ -702,6 +711,8 @@ int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end)
 		rc = raw_pass(c, start, end);
 	if (!rc)
 		rc = member_pass(c, start, end);
+	if (!rc && in_system_prompt(c))
+		rc = system_pass(c, start, end);
 	if (!rc && c->nhits > base) {
 		settle_hits(c, base);
 		for (i = base; !rc && i < c->nhits; i++) {
@@ -713,8 +724,6 @@ int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end)
 	c->nhits = base;
 	c->ncand = 0;
 	c->cand_full = false;
-	if (!rc && in_system_prompt(c))
-		rc = system_pass(c, start, end);
 	return rc ? rc : c->error;
 }
 

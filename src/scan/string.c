@@ -27,7 +27,7 @@
 struct classes {
 	uint64_t odd;     /* control or non-ASCII */
 	uint64_t bs, ap, quote, digit, sep, n, t, space, letter, trig;
-	uint64_t colon, eq;  /* for the secret triggers */
+	uint64_t colon, eq, hu;  /* for the secret triggers; hu: h H u U */
 };
 
 #ifdef __SSE2__
@@ -67,6 +67,8 @@ static void classes_sse2(const uint8_t *p, const uint8_t trig[2], struct classes
 								_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))), k);
 		c->colon |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), k);
 		c->eq |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')), k);
+		c->hu |= movemask128(_mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('h' - 'a')),
+						  _mm_cmpeq_epi8(l, _mm_set1_epi8('u' - 'a'))), k);
 	}
 }
 #endif
@@ -115,6 +117,9 @@ static void classes_avx2(const uint8_t *p, const uint8_t trig[2], struct classes
 					_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')))), k);
 		c->colon |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')), k);
 		c->eq |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('=')), k);
+		c->hu |= movemask256(_mm256_or_si256(
+			_mm256_cmpeq_epi8(l, _mm256_set1_epi8('h' - 'a')),
+			_mm256_cmpeq_epi8(l, _mm256_set1_epi8('u' - 'a'))), k);
 	}
 }
 #endif
@@ -213,6 +218,7 @@ static void classes_scalar(const uint8_t *p, const uint8_t trig[2], struct class
 		c->sep |= (uint64_t)(x == '-' || x == '/' || x == '.') << k;
 		c->colon |= (uint64_t)(x == ':') << k;
 		c->eq |= (uint64_t)(x == '=') << k;
+		c->hu |= (uint64_t)(x < 0x80 && (l == 'h' - 'a' || l == 'u' - 'a')) << k;
 	}
 }
 #endif
@@ -275,12 +281,14 @@ uint64_t run_reaches(uint64_t cls, unsigned len, unsigned *carry)
  * (API keys, tokens, JWTs and machine ids all have one), a separator after two
  * digits and before one (a private address), "-----" before a
  * letter (a PEM header), two backslashes, five letters and a backslash
- * (C:\\Users\\ in raw JSON), and ':' or '=' in a few shapes: "://", ':'
+ * (C:\\Users\\ in raw JSON), '/' before h or U and a '/' five or six on
+ * ("/home/", "/Users/"), and ':' or '=' in a few shapes: "://", ':'
  * before a byte that is no word, blank or quote ("host:~"), three colons
- * three apart (a MAC address), '=' after a letter or a quote (password=...)
- * and ':' after an escaped quote (\"secret\": ...).  Home paths and
- * host names outside URLs and prompts are looked for in system prompts
- * only (secrets.c).
+ * three apart (a MAC address), '=' after a letter, a quote or a space
+ * (password=..., password = ...)
+ * and ':' after an escaped quote (\"secret\": ...).  Home paths at the
+ * end of a string and host names outside URLs and prompts are looked for
+ * in system prompts only (secrets.c).
  * @p carries what the block before ended with; bits that depend on the
  * next block are set, and the closer look sorts them out.
  */
@@ -295,9 +303,10 @@ uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t
 	out = k->sep & ((k->digit << 1) | 1) & ((k->digit << 2) | 3) & ((k->digit >> 1) | (1ULL << 63));
 	out |= k->sep & (k->sep << 1) & (k->sep << 2) & (k->sep << 3) & (k->sep << 4) & (l >> 1);
 	out |= k->bs & (k->bs << 1) & (l >> 1) & (l >> 5) & (k->bs >> 6);
+	out |= k->sep & ((k->hu >> 1) | (1ULL << 63)) & ((k->sep >> 5) | (k->sep >> 6) | (63ULL << 58));
 	out |= k->colon & (((k->sep | k->bs) >> 1) | ~((word | k->sep | k->bs | k->quote | k->space) >> 1) | top2);
 	out |= k->colon & ((k->colon << 3) | (p->colon >> 61)) & ((k->colon << 6) | (p->colon >> 58));
-	out |= k->eq & lq;
+	out |= k->eq & (lq | (k->space << 1));
 	out |= k->colon & (k->quote << 1) & (k->bs << 2);
 	p->colon = k->colon;
 	p->lq = l | k->quote;

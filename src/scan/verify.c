@@ -870,6 +870,8 @@ static size_t at_assign(const uint8_t *t, size_t lo, size_t pos, size_t n,
 	size_t e = pos, s;
 	bool aws;
 
+	while (e > lo && pos - e < 3 && t[e - 1] == ' ')
+		e--;
 	if (e > lo && (t[e - 1] == '"' || t[e - 1] == '\''))
 		e -= 1 + (e - 1 > lo && t[e - 2] == '\\');
 	s = span_back(t, e > lo + 40 ? e - 40 : lo, e, is_tok);
@@ -992,8 +994,11 @@ size_t scan_verify_at(const struct secret_self *self, const uint8_t *t, size_t l
 		      size_t pos, size_t n, struct sec_hit *out, size_t max)
 {
 	(void)max;
-	(void)self;
 	switch (t[pos]) {
+	case '/':
+		if (has_at(t, n, pos, "/home/"))
+			return v_home(self, t, n, pos, pos + 6, out);
+		return has_at(t, n, pos, "/Users/") ? v_home(self, t, n, pos, pos + 7, out) : 0;
 	case '\\':
 		return has_at(t, n, pos, "\\Users\\") ?
 			v_winhome(self, t, n, pos + 1, pos + 7, out) : 0;
