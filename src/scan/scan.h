@@ -449,6 +449,10 @@ extern const unsigned scan_sec_nanchors;
 #define SEC_SYS_LANG 2002
 #define SEC_SYS_HOME 2003
 #define SEC_SYS_HOST 2004
+#define SEC_SYS_IP 2005
+#define SEC_SYS_MAC 2006
+#define SEC_SYS_PROMPT 2007
+#define SEC_SYS_WINHOME 2008
 size_t scan_verify_system(const struct secret_self *self, unsigned id, const uint8_t *t,
 			  size_t n, size_t from, size_t to, struct sec_hit *out);
 

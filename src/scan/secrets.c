@@ -40,17 +40,25 @@ struct secret_db {
 	struct secret_self self;
 };
 
-/* System prompts: the whole regular expressions, on a few kilobytes. */
+/* System prompts (and, through the anchors, headers): the whole regular
+ * expressions, on a few kilobytes.  The rarer environment details are
+ * looked for here only: a shape in string.c's block pass costs every
+ * block of every body. */
 static const char *const sys_patterns[] = {
 	"(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
 	"/[A-Z][A-Za-z_+\\-]{1,30}(?:/[A-Z][A-Za-z_+\\-]{1,30})?",
 	"[a-z]{2,3}_[A-Z]{2}\\.(?:UTF-8|utf-8|UTF8|utf8|ISO-8859-[0-9]{1,2})",
 	"(?:LANG|LANGUAGE|LC_ALL|LC_[A-Z]{2,14})=[a-z]{2,3}_[A-Z]{2}",
+	"(?:10\\.[0-9]{1,3}|172\\.(?:1[6-9]|2[0-9]|3[01])|192\\.168)\\.[0-9]{1,3}\\.[0-9]{1,3}",
+	"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}",
 	"/(?:home|Users)/[A-Za-z0-9_]",
 	"[A-Za-z0-9]\\.(?:local|corp|internal|lan)",
+	"@[A-Za-z0-9][A-Za-z0-9.\\-]{0,62}:~",
+	"Users\\\\{1,2}[A-Za-z0-9_]",
 };
 static const unsigned sys_ids[] = {
-	SEC_SYS_TIMEZONE, SEC_SYS_LOCALE, SEC_SYS_LANG, SEC_SYS_HOME, SEC_SYS_HOST,
+	SEC_SYS_TIMEZONE, SEC_SYS_LOCALE, SEC_SYS_LANG, SEC_SYS_IP, SEC_SYS_MAC,
+	SEC_SYS_HOME, SEC_SYS_HOST, SEC_SYS_PROMPT, SEC_SYS_WINHOME,
 };
 #define NSYS (sizeof(sys_ids) / sizeof(sys_ids[0]))
 
@@ -173,7 +181,8 @@ static int compile_system(struct secret_db *s, char *err, size_t errlen)
 	/* Start of match for the names; the paths and hosts are confirmed
 	 * from their end, which keeps the database small. */
 	for (i = 0; i < NSYS; i++)
-		flags[i] = sys_ids[i] < SEC_SYS_HOME ? HS_FLAG_SOM_LEFTMOST : 0;
+		flags[i] = sys_ids[i] <= SEC_SYS_LANG || sys_ids[i] == SEC_SYS_IP ||
+			   sys_ids[i] == SEC_SYS_MAC ? HS_FLAG_SOM_LEFTMOST : 0;
 	if (hs_compile_multi(sys_patterns, flags, sys_ids, NSYS, HS_MODE_BLOCK, NULL,
 			     &s->sysdb, &ce)) {
 		snprintf(err, errlen, "cannot compile the system-prompt rules: %s",

@@ -275,22 +275,18 @@ uint64_t run_reaches(uint64_t cls, unsigned len, unsigned *carry)
 
 /*
  * Bits where a secret or an environment detail may be (secrets.c looks
- * closer), from the classes the scan computes anyway and two more
+ * closer), from the classes the scan computes anyway and three more
  * comparisons, so that a body is read once and only a few places per
  * kilobyte get a closer look: the 20th byte of a run of letters and digits
- * (API keys, tokens, JWTs and machine ids all have one), a separator after two
- * digits and before one (a private address), "-----" before a
- * letter (a PEM header), two backslashes, five letters and a backslash
- * (C:\\Users\\ in raw JSON), '/' before h or U and a '/' five or six on
- * ("/home/", "/Users/"), and ':' or '=' in a few shapes: "://", ':'
- * before a byte that is no word, blank or quote ("host:~"), three colons
- * three apart (a MAC address), '=' after a letter, a quote or a space
- * (password=..., password = ...)
- * and ':' after an escaped quote (\"secret\": ...).  Home paths at the
- * end of a string and host names outside URLs and prompts are looked for
- * in system prompts only (secrets.c).
- * @p carries what the block before ended with; bits that depend on the
- * next block are set, and the closer look sorts them out.
+ * (API keys, tokens, JWTs, machine ids and long passwords all have one),
+ * "-----" before a letter (a PEM header), '/' before h or U and a '/' five
+ * or six on ("/home/", "/Users/"), "://" and ":\\/\\/" (a password in a
+ * URL, an internal host), and '=' after a letter or a quote (password=...).
+ * Every shape costs the scan of every block, so the rarer details (private
+ * addresses, MAC addresses, prompts, C:\\Users) are looked for only in
+ * system prompts and headers, where Vectorscan reads a few kilobytes
+ * (secrets.c).  @p carries what the block before ended with; bits that
+ * depend on the next block are set, and the closer look sorts them out.
  */
 static inline __attribute__((always_inline))
 uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t *runs)
@@ -300,15 +296,10 @@ uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t
 	uint64_t lq = ((l | k->quote) << 1) | (p->lq >> 63);
 
 	*runs = run_reaches(word, 20, &p->run);
-	out = k->sep & ((k->digit << 1) | 1) & ((k->digit << 2) | 3) & ((k->digit >> 1) | (1ULL << 63));
-	out |= k->sep & (k->sep << 1) & (k->sep << 2) & (k->sep << 3) & (k->sep << 4) & (l >> 1);
-	out |= k->bs & (k->bs << 1) & (l >> 1) & (l >> 5) & (k->bs >> 6);
+	out = k->sep & (k->sep << 1) & (k->sep << 2) & (k->sep << 3) & (k->sep << 4) & (l >> 1);
 	out |= k->sep & ((k->hu >> 1) | (1ULL << 63)) & ((k->sep >> 5) | (k->sep >> 6) | (63ULL << 58));
-	out |= k->colon & (((k->sep | k->bs) >> 1) | ~((word | k->sep | k->bs | k->quote | k->space) >> 1) | top2);
-	out |= k->colon & ((k->colon << 3) | (p->colon >> 61)) & ((k->colon << 6) | (p->colon >> 58));
-	out |= k->eq & (lq | (k->space << 1));
-	out |= k->colon & (k->quote << 1) & (k->bs << 2);
-	p->colon = k->colon;
+	out |= k->colon & ((((k->sep | k->bs) >> 1) & ((k->sep >> 2) | (k->sep >> 3))) | top2);
+	out |= k->eq & lq;
 	p->lq = l | k->quote;
 	return out;
 }

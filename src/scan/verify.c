@@ -811,6 +811,19 @@ size_t scan_verify(const struct secret_self *self, unsigned id, const uint8_t *t
 size_t scan_verify_system(const struct secret_self *self, unsigned id, const uint8_t *t,
 			  size_t n, size_t from, size_t to, struct sec_hit *out)
 {
+	if (id == SEC_SYS_IP)
+		return v_ip(t, n, from, out);
+	if (id == SEC_SYS_MAC)
+		return mac_at(t, n, from) ? hit(out, from, from + 17, R_ENV_MAC_ADDRESS, 0) : 0;
+	if (id == SEC_SYS_PROMPT)
+		return v_prompt(self, t, n, to - 2, to, out);
+	if (id == SEC_SYS_WINHOME) {
+		size_t u = to - 2;
+
+		while (u > 0 && t[u] == '\\')
+			u--;
+		return u >= 4 ? v_winhome(self, t, n, u - 4, u + 2, out) : 0;
+	}
 	if (id == SEC_SYS_HOME) {
 		from = to >= 7 && t[to - 7] == '/' ? to - 7 : to >= 8 ? to - 8 : 0;
 		return v_home(self, t, n, from, to - 1, out);
@@ -874,6 +887,9 @@ static size_t at_assign(const uint8_t *t, size_t lo, size_t pos, size_t n,
 		e--;
 	if (e > lo && (t[e - 1] == '"' || t[e - 1] == '\''))
 		e -= 1 + (e - 1 > lo && t[e - 2] == '\\');
+	/* every secret name ends in d, t, y or n (secret_name) */
+	if (e <= lo || !strchr("dtynDTYN", t[e - 1]) || !t[e - 1])
+		return 0;
 	s = span_back(t, e > lo + 40 ? e - 40 : lo, e, is_tok);
 	if (s == e || t[e - 1] < 'A' || !secret_name(t, s, e, &aws))
 		return 0;
@@ -939,6 +955,12 @@ size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t 
 		ts += t[ts] == 'u' ? 5 : 1;
 	if ((k = token_at(t, ts, n, out, max)) || (ts != s && (k = token_at(t, s, n, out, max))))
 		return k;
+	/* a long value after a name: password = '...', \"secret\": \"...\" */
+	for (k = ts; k > lo && ts - k < 6 && (t[k - 1] == ' ' || t[k - 1] == '"' ||
+					       t[k - 1] == '\'' || t[k - 1] == '\\'); k--)
+		;
+	if (k > lo && k < ts && (t[k - 1] == '=' || t[k - 1] == ':'))
+		return at_assign(t, lo, k - 1, n, out);
 	/* 32 hex digits after "machine-id" */
 	if (is_hex(t[s]) && span(t, n, s, is_hex) == s + 32)
 		for (k = s; k > lo && s - k < 96; k--)

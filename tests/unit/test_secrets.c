@@ -258,16 +258,17 @@ static void test_assignments(void **state)
 	(void)state;
 	scan_user("DB_PASSWORD=" PASSWORD "\\n");
 	expect_at("secret.assignment", PASSWORD, PASSWORD);
-	scan_user("password = '" PASSWORD "'");
-	expect_at("secret.assignment", PASSWORD, PASSWORD);
+	/* with blanks around '=', a value that is a long run of its own */
+	scan_user("password = 'Xk9mPq2RtW7vYz4AbCdEf3Gh'");
+	expect_at("secret.assignment", "Xk9mPq2RtW7vYz4AbCdEf3Gh", "Xk9mPq2RtW7vYz4AbCdEf3Gh");
 	/* as JSON members, and as JSON inside a string */
 	snprintf(body, sizeof(body), "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
 		 "\"tool_result\",\"content\":\"x\"}]}],\"metadata\":{\"db_password\":\"%s\"}}",
 		 PASSWORD);
 	assert_int_equal(scan_body(engine, (const uint8_t *)body, strlen(body), &report), 0);
 	expect_at("secret.assignment", PASSWORD, PASSWORD);
-	scan_user("{\\\"client_secret\\\": \\\"" PASSWORD "\\\"}");
-	expect_at("secret.assignment", PASSWORD, PASSWORD);
+	scan_user("{\\\"client_secret\\\": \\\"Xk9mPq2RtW7vYz4AbCdEf3Gh\\\"}");
+	expect_at("secret.assignment", "Xk9mPq2RtW7vYz4AbCdEf3Gh", "Xk9mPq2RtW7vYz4AbCdEf3Gh");
 	/* placeholders, code and words are no secrets */
 	scan_user("password=changeme and password: ${DB_PASS} and secret = config.secret_key");
 	expect_none("secret");
@@ -317,7 +318,8 @@ static void test_home_paths(void **state)
 	assert_int_equal(count_category("environment"), 1);
 	scan_user("open /Users/carol/Library/Preferences/x.plist");
 	expect_at("env.home-path", "/Users/carol", NULL);
-	scan_user("dir C:\\\\Users\\\\dave\\\\Documents\\\\x.txt");
+	/* C:\\Users\\NAME, like the rarer details, in system prompts */
+	scan_text(SYSTEM_PREFIX, "cwd C:\\\\Users\\\\dave\\\\Documents", SYSTEM_SUFFIX);
 	expect_at("env.home-path", "C:\\\\Users\\\\dave", NULL);
 	scan_user("/Users/Shared/Documents/file.txt and ~/.local/share and /tmp/x");
 	expect_none("environment");
@@ -326,15 +328,22 @@ static void test_home_paths(void **state)
 static void test_network(void **state)
 {
 	(void)state;
-	scan_user("inet 10.0.12.7/24 and 192.168.1.10 and gw 172.20.1.1");
+	/* addresses in system prompts (and headers); in other strings only
+	 * inside a URL */
+	scan_text(SYSTEM_PREFIX, "inet 10.0.12.7/24 and 192.168.1.10 and gw 172.20.1.1",
+		  SYSTEM_SUFFIX);
 	expect_at("env.private-ip", "10.0.12.7", NULL);
 	assert_int_equal(count_category("environment"), 3);
-	scan_user("public 172.32.0.1, 8.8.8.8, version 110.1.2.3 and 1.10.0.1.2");
+	scan_text(SYSTEM_PREFIX, "public 172.32.0.1, 8.8.8.8, version 110.1.2.3 and 1.10.0.1.2",
+		  SYSTEM_SUFFIX);
 	expect_none("environment");
-	scan_user("2: eth0: <UP>\\n    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff");
+	scan_user("curl http://192.168.1.10:8080/status");
+	expect_at("env.private-ip", "192.168.1.10", NULL);
+	scan_text(SYSTEM_PREFIX, "link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff",
+		  SYSTEM_SUFFIX);
 	expect_at("env.mac-address", "52:54:00:12:34:56", NULL);
 	assert_int_equal(count_category("environment"), 1);
-	scan_user("at 12:34:56 and 00:00:00:00:00:00");
+	scan_text(SYSTEM_PREFIX, "at 12:34:56 and 00:00:00:00:00:00", SYSTEM_SUFFIX);
 	expect_none("environment");
 	scan_user("$ cat /etc/machine-id\\n4b6f2a9c8d7e6f5a4b3c2d1e0f9a8b7c\\n");
 	expect_at("env.machine-id", "4b6f2a9c8d7e6f5a4b3c2d1e0f9a8b7c", NULL);
@@ -345,9 +354,9 @@ static void test_network(void **state)
 static void test_prompts_and_hosts(void **state)
 {
 	(void)state;
-	scan_user("alice@devbox:~/src$ make\\nok");
+	scan_text(SYSTEM_PREFIX, "last: alice@devbox:~/src$ make\\nok", SYSTEM_SUFFIX);
 	expect_at("env.user-prompt", "alice@devbox", NULL);
-	scan_user("mail alice@example.com about it");
+	scan_text(SYSTEM_PREFIX, "mail alice@example.com about it", SYSTEM_SUFFIX);
 	expect_none("environment");
 	scan_user("see https://wiki.corp/page and http://printer.local/");
 	expect_at("env.internal-host", "wiki.corp", NULL);
@@ -384,8 +393,12 @@ static void test_self_facts(void **state)
 		 "cd /srv/alice/x; alice@devbox42:~$ ls; ssh DevBox42 now");
 	assert_int_equal(scan_body(mine, (const uint8_t *)body, strlen(body), &report), 0);
 	expect_at("env.self-home", "/srv/alice", NULL);
-	expect_at("env.self-username", "alice@devbox42", NULL);
-	expect_at("env.self-hostname", "DevBox42", NULL);
+	expect_at("env.self-hostname", "devbox42", NULL);
+	assert_int_equal(find("env.self-hostname")->count, 1); /* DevBox42 is another */
+	/* the word "alice" inside its home is the home; in the prompt it is the name */
+	assert_int_equal(find("env.self-username")->byte_offset,
+			 (size_t)(strstr(body, "alice@") - body));
+	assert_int_equal(find("env.self-username")->count, 1);
 	assert_int_equal(find("env.self-home")->severity, SCAN_SEV_HIGH);
 	scan_engine_free(mine);
 
