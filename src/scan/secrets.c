@@ -789,7 +789,7 @@ static int header_one(struct scan_ctx *c, const struct scan_header *h)
 	if (h->name && carries_key(h->name))
 		return header_key(c, h);
 	c->nhits = 0;
-	if (run_pass(&p, p.db->db, on_anchor))
+	if (run_pass(&p, p.db->db, on_anchor) || system_pass(c, 0, h->len))
 		return c->error;
 	settle_hits(c, 0);
 	for (i = 0; !rc && i < c->nhits; i++) {
