@@ -19,6 +19,7 @@
 
 #include "overt.h"
 #include "json/json.h"
+#include "scan/patterns.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -432,27 +433,13 @@ size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t 
 /* A key named like a secret, and a whole string value that is one. */
 bool scan_secret_name(const uint8_t *t, size_t n);
 size_t scan_verify_value(const uint8_t *t, size_t s, size_t e, struct sec_hit *out);
-/* The anchors the prefilter looks for, and their number. */
-struct sec_anchor {
-	const char *literal;
-	bool caseless;
-};
-extern const struct sec_anchor scan_sec_anchors[];
+/* The anchors of patterns.h, and their number (verify.c). */
+extern const struct sec_anchor *const scan_sec_anchors;
 extern const unsigned scan_sec_nanchors;
-/* Anchor ids from here on are the self facts: hostname, username, home. */
+/* Ids of the machine's own facts, found by search (secrets.c). */
 #define SEC_SELF_HOSTNAME 1000
 #define SEC_SELF_USERNAME 1001
 #define SEC_SELF_HOME 1002
-/* System-prompt patterns (timezone, locale): ids of the second database. */
-#define SEC_SYS_TIMEZONE 2000
-#define SEC_SYS_LOCALE 2001
-#define SEC_SYS_LANG 2002
-#define SEC_SYS_HOME 2003
-#define SEC_SYS_HOST 2004
-#define SEC_SYS_IP 2005
-#define SEC_SYS_MAC 2006
-#define SEC_SYS_PROMPT 2007
-#define SEC_SYS_WINHOME 2008
 size_t scan_verify_system(const struct secret_self *self, unsigned id, const uint8_t *t,
 			  size_t n, size_t from, size_t to, struct sec_hit *out);
 

@@ -20,6 +20,7 @@
  * distinct one is reported once per body, with a count, so a working
  * directory repeated in every tool call is one finding, not hundreds.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,34 +34,17 @@
 #define MAX_HITS 4096
 
 struct secret_db {
-	hs_database_t *db;    /* anchors and the machine's own facts */
-	hs_database_t *selfdb; /* the machine's own facts alone, or NULL */
-	hs_database_t *sysdb; /* system-prompt patterns, with start of match */
+	hs_database_t *db;    /* anchors: decoded strings, header values */
+	hs_database_t *sysdb; /* system prompts and header values */
 	size_t anchor_len[64];
 	struct secret_self self;
+	bool self_user;       /* the user name is worth a search as a word */
 };
 
-/* System prompts (and, through the anchors, headers): the whole regular
- * expressions, on a few kilobytes.  The rarer environment details are
- * looked for here only: a shape in string.c's block pass costs every
- * block of every body. */
-static const char *const sys_patterns[] = {
-	"(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
-	"/[A-Z][A-Za-z_+\\-]{1,30}(?:/[A-Z][A-Za-z_+\\-]{1,30})?",
-	"[a-z]{2,3}_[A-Z]{2}\\.(?:UTF-8|utf-8|UTF8|utf8|ISO-8859-[0-9]{1,2})",
-	"(?:LANG|LANGUAGE|LC_ALL|LC_[A-Z]{2,14})=[a-z]{2,3}_[A-Z]{2}",
-	"(?:10\\.[0-9]{1,3}|172\\.(?:1[6-9]|2[0-9]|3[01])|192\\.168)\\.[0-9]{1,3}\\.[0-9]{1,3}",
-	"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}",
-	"/(?:home|Users)/[A-Za-z0-9_]",
-	"[A-Za-z0-9]\\.(?:local|corp|internal|lan)",
-	"@[A-Za-z0-9][A-Za-z0-9.\\-]{0,62}:~",
-	"Users\\\\{1,2}[A-Za-z0-9_]",
-};
-static const unsigned sys_ids[] = {
-	SEC_SYS_TIMEZONE, SEC_SYS_LOCALE, SEC_SYS_LANG, SEC_SYS_IP, SEC_SYS_MAC,
-	SEC_SYS_HOME, SEC_SYS_HOST, SEC_SYS_PROMPT, SEC_SYS_WINHOME,
-};
-#define NSYS (sizeof(sys_ids) / sizeof(sys_ids[0]))
+/* The databases compiled at build time (cmake/secret_dbgen.c). */
+extern const unsigned char scan_secret_db_anchors[], scan_secret_db_system[];
+extern const size_t scan_secret_db_anchors_len, scan_secret_db_system_len;
+
 
 /* Account names too common to mean this machine when seen as a word. */
 static const char *const generic_users[] = {
@@ -69,7 +53,7 @@ static const char *const generic_users[] = {
 	"git", "nobody", "app", "ec2-user", "www-data", "pi", "home", NULL,
 };
 
-/* Every byte as \xHH: a fact given by the caller is a literal. */
+/* Every byte as \xHH: an anchor is a literal. */
 static char *literal_regex(const char *s, size_t n)
 {
 	char *re = malloc(4 * n + 1);
@@ -114,76 +98,43 @@ static int copy_self(struct secret_self *d, const struct scan_self *s)
 	return 0;
 }
 
-/* The anchors, then the self facts worth a literal of their own.  All are
- * literals, written \xHH so no byte is taken for a metacharacter. */
+/* The anchors, when the database made at build time does not fit this
+ * CPU.  All are literals, written \xHH so no byte is a metacharacter. */
 static int compile_main(struct secret_db *s, char *err, size_t errlen)
 {
 	char *expr[64] = { NULL };
-	unsigned flags[64], ids[64], n = 0, i;
+	unsigned flags[64], ids[64], i;
 	hs_compile_error_t *ce = NULL;
-	const struct secret_self *me = &s->self;
 	int rc = 0;
 
 	for (i = 0; i < scan_sec_nanchors; i++) {
-		s->anchor_len[i] = strlen(scan_sec_anchors[i].literal);
-		expr[n] = literal_regex(scan_sec_anchors[i].literal, s->anchor_len[i]);
-		flags[n] = scan_sec_anchors[i].caseless ? HS_FLAG_CASELESS : 0;
-		ids[n++] = i;
-	}
-	if (me->hostname && me->hostname_len >= 3 && strcmp(me->hostname, "localhost")) {
-		expr[n] = literal_regex(me->hostname, me->hostname_len);
-		flags[n] = HS_FLAG_CASELESS;
-		ids[n++] = SEC_SELF_HOSTNAME;
-	}
-	if (me->username && usable_user(me->username)) {
-		expr[n] = literal_regex(me->username, me->username_len);
-		flags[n] = 0;
-		ids[n++] = SEC_SELF_USERNAME;
-	}
-	/* A home under /home/ or /Users/ is found by the home-path rule. */
-	if (me->home && me->home_len >= 2 && strncmp(me->home, "/home/", 6) &&
-	    strncmp(me->home, "/Users/", 7)) {
-		expr[n] = literal_regex(me->home, me->home_len);
-		flags[n] = 0;
-		ids[n++] = SEC_SELF_HOME;
-	}
-	for (i = 0; i < n; i++)
+		expr[i] = literal_regex(scan_sec_anchors[i].literal, s->anchor_len[i]);
+		flags[i] = scan_sec_anchors[i].caseless ? HS_FLAG_CASELESS : 0;
+		ids[i] = i;
 		if (!expr[i])
 			rc = SCAN_ENOMEM;
-	if (!rc && hs_compile_multi((const char *const *)expr, flags, ids, n, HS_MODE_BLOCK,
-				    NULL, &s->db, &ce)) {
-		snprintf(err, errlen, "cannot compile the secret rules: %s",
-			 ce ? ce->message : "unknown error");
-		rc = SCAN_ESCHEME;
 	}
-	/* The facts alone, for one pass over each body: few literals are
-	 * cheap, where all the anchors would cost a third of the scan. */
-	if (!rc && n > scan_sec_nanchors &&
-	    hs_compile_multi((const char *const *)expr + scan_sec_nanchors,
-			     flags + scan_sec_nanchors, ids + scan_sec_nanchors,
-			     n - scan_sec_nanchors, HS_MODE_BLOCK, NULL, &s->selfdb, &ce)) {
-		snprintf(err, errlen, "cannot compile the machine's facts: %s",
+	if (!rc && hs_compile_multi((const char *const *)expr, flags, ids, scan_sec_nanchors,
+				    HS_MODE_BLOCK, NULL, &s->db, &ce)) {
+		snprintf(err, errlen, "cannot compile the secret rules: %s",
 			 ce ? ce->message : "unknown error");
 		rc = SCAN_ESCHEME;
 	}
 	if (ce)
 		hs_free_compile_error(ce);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < scan_sec_nanchors; i++)
 		free(expr[i]);
 	return rc;
 }
 
 static int compile_system(struct secret_db *s, char *err, size_t errlen)
 {
-	unsigned flags[NSYS], i;
+	unsigned flags[SEC_NSYS], i;
 	hs_compile_error_t *ce = NULL;
 
-	/* Start of match for the names; the paths and hosts are confirmed
-	 * from their end, which keeps the database small. */
-	for (i = 0; i < NSYS; i++)
-		flags[i] = sys_ids[i] <= SEC_SYS_LANG || sys_ids[i] == SEC_SYS_IP ||
-			   sys_ids[i] == SEC_SYS_MAC ? HS_FLAG_SOM_LEFTMOST : 0;
-	if (hs_compile_multi(sys_patterns, flags, sys_ids, NSYS, HS_MODE_BLOCK, NULL,
+	for (i = 0; i < SEC_NSYS; i++)
+		flags[i] = sec_sys_som[i] ? HS_FLAG_SOM_LEFTMOST : 0;
+	if (hs_compile_multi(sec_sys_patterns, flags, sec_sys_ids, SEC_NSYS, HS_MODE_BLOCK, NULL,
 			     &s->sysdb, &ce)) {
 		snprintf(err, errlen, "cannot compile the system-prompt rules: %s",
 			 ce ? ce->message : "unknown error");
@@ -198,6 +149,7 @@ int scan_secrets_load(struct scan_engine *e, const struct scan_self *self,
 		      char *err, size_t errlen)
 {
 	struct secret_db *s = calloc(1, sizeof(*s));
+	unsigned i;
 	int rc;
 
 	e->sec = s;
@@ -206,9 +158,14 @@ int scan_secrets_load(struct scan_engine *e, const struct scan_self *self,
 		return SCAN_ENOMEM;
 	}
 	rc = copy_self(&s->self, self);
-	if (!rc)
+	s->self_user = s->self.username && usable_user(s->self.username);
+	for (i = 0; i < scan_sec_nanchors; i++)
+		s->anchor_len[i] = strlen(scan_sec_anchors[i].literal);
+	if (!rc && hs_deserialize_database((const char *)scan_secret_db_anchors,
+					   scan_secret_db_anchors_len, &s->db) != HS_SUCCESS)
 		rc = compile_main(s, err, errlen);
-	if (!rc)
+	if (!rc && hs_deserialize_database((const char *)scan_secret_db_system,
+					   scan_secret_db_system_len, &s->sysdb) != HS_SUCCESS)
 		rc = compile_system(s, err, errlen);
 	if (rc == SCAN_ENOMEM)
 		snprintf(err, errlen, "out of memory");
@@ -222,7 +179,6 @@ void scan_secrets_free(struct scan_engine *e)
 	if (!s)
 		return;
 	hs_free_database(s->db);
-	hs_free_database(s->selfdb);
 	hs_free_database(s->sysdb);
 	free(s->self.hostname);
 	free(s->self.username);
@@ -305,11 +261,7 @@ static int on_anchor(unsigned id, unsigned long long from, unsigned long long to
 	(void)flags;
 	from += p->off;
 	to += p->off;
-	if (id < scan_sec_nanchors)
-		len = p->db->anchor_len[id];
-	else
-		len = id == SEC_SELF_HOSTNAME ? me->hostname_len :
-		      id == SEC_SELF_USERNAME ? me->username_len : me->home_len;
+	len = id < scan_sec_nanchors ? p->db->anchor_len[id] : 0;
 	from = to - len;
 	if (c->nhits + 4 > MAX_HITS)
 		return 1; /* enough: stop this pass */
@@ -362,9 +314,7 @@ static int ensure_scratch(struct scan_ctx *c, const struct secret_db *db)
 	if (c->hs_for == db)
 		return 0;
 	if (hs_alloc_scratch(db->db, (hs_scratch_t **)&c->hs_scratch) != HS_SUCCESS ||
-	    hs_alloc_scratch(db->sysdb, (hs_scratch_t **)&c->hs_scratch) != HS_SUCCESS ||
-	    (db->selfdb && hs_alloc_scratch(db->selfdb, (hs_scratch_t **)&c->hs_scratch) !=
-				   HS_SUCCESS))
+	    hs_alloc_scratch(db->sysdb, (hs_scratch_t **)&c->hs_scratch) != HS_SUCCESS)
 		return c->error = SCAN_ENOMEM;
 	c->hs_for = db;
 	return 0;
@@ -383,9 +333,70 @@ static int run_pass(struct pass *p, const hs_database_t *db, match_event_handler
 	return c->error;
 }
 
+/* Where @lit (@len bytes) next occurs in t[i, n), in any case when
+ * @nocase; @n when nowhere.  Two memchr streams, one per case of the
+ * first byte, so a body is read once. */
+static size_t find_fact(const uint8_t *t, size_t n, size_t i, const char *lit, size_t len,
+			bool nocase)
+{
+	uint8_t a = (uint8_t)lit[0], b = a;
+	const uint8_t *p;
+	size_t na, nb, at, k;
+
+	if (!nocase) {
+		p = i + len <= n ? memmem(t + i, n - i, lit, len) : NULL;
+		return p ? (size_t)(p - t) : n;
+	}
+	if ((a | 0x20) >= 'a' && (a | 0x20) <= 'z')
+		b = a ^ 0x20;
+	na = (p = memchr(t + i, a, n - i)) ? (size_t)(p - t) : n;
+	nb = a == b ? n : (p = memchr(t + i, b, n - i)) ? (size_t)(p - t) : n;
+	while ((at = na < nb ? na : nb) + len <= n) {
+		for (k = 1; k < len && (t[at + k] | 0x20) == ((uint8_t)lit[k] | 0x20); k++)
+			;
+		if (k == len)
+			return at;
+		if (at == na)
+			na = (p = memchr(t + at + 1, a, n - at - 1)) ? (size_t)(p - t) : n;
+		else
+			nb = (p = memchr(t + at + 1, b, n - at - 1)) ? (size_t)(p - t) : n;
+	}
+	return n;
+}
+
+/* The machine's own facts in t[0, n): hits from c->nhits on. */
+static int self_pass(struct scan_ctx *c, const uint8_t *t, size_t n)
+{
+	const struct secret_db *db = c->e->sec;
+	const struct secret_self *me = &db->self;
+	const char *lit[3] = { me->hostname, db->self_user ? me->username : NULL, me->home };
+	size_t len[3] = { me->hostname_len, me->username_len, me->home_len };
+	unsigned id[3] = { SEC_SELF_HOSTNAME, SEC_SELF_USERNAME, SEC_SELF_HOME }, k;
+	size_t at;
+
+	/* A home under /home/ or /Users/ is the home-path rule's; "localhost"
+	 * and names of one or two letters are no facts worth a search. */
+	if (lit[0] && (len[0] < 3 || !strcmp(lit[0], "localhost")))
+		lit[0] = NULL;
+	if (lit[2] && (len[2] < 2 || !strncmp(lit[2], "/home/", 6) ||
+		       !strncmp(lit[2], "/Users/", 7)))
+		lit[2] = NULL;
+	for (k = 0; k < 3; k++) {
+		for (at = lit[k] ? find_fact(t, n, 0, lit[k], len[k], k == 0) : n; at < n;
+		     at = find_fact(t, n, at + 1, lit[k], len[k], k == 0)) {
+			if (c->nhits + 4 > MAX_HITS)
+				return 0;
+			if (scan_grow((void **)&c->hits, &c->hits_cap, c->nhits, sizeof(*c->hits)))
+				return c->error = SCAN_ENOMEM;
+			c->nhits += scan_verify(me, id[k], t, n, at, at + len[k], c->hits + c->nhits, 1);
+		}
+	}
+	return 0;
+}
+
 int scan_secrets_body(struct scan_ctx *c)
 {
-	struct pass p = { c, c->e->sec, c->body, c->len, 0, 0 };
+	const struct secret_db *db = c->e->sec;
 
 	c->nhits = 0;
 	c->hit_next = 0;
@@ -393,10 +404,10 @@ int scan_secrets_body(struct scan_ctx *c)
 	c->ncand = 0;
 	c->cand_full = false;
 	c->secret_key = false;
-	c->sec_on = p.db && !c->r->nested;
-	if (!c->sec_on || !p.db->selfdb)
+	c->sec_on = db && !c->r->nested;
+	if (!c->sec_on || !(db->self.hostname || db->self_user || db->self.home))
 		return 0;
-	if (run_pass(&p, p.db->selfdb, on_anchor))
+	if (self_pass(c, c->body, c->len))
 		return c->error;
 	settle_hits(c, 0);
 	return 0;
@@ -789,7 +800,8 @@ static int header_one(struct scan_ctx *c, const struct scan_header *h)
 	if (h->name && carries_key(h->name))
 		return header_key(c, h);
 	c->nhits = 0;
-	if (run_pass(&p, p.db->db, on_anchor) || system_pass(c, 0, h->len))
+	if (run_pass(&p, p.db->db, on_anchor) || system_pass(c, 0, h->len) ||
+	    self_pass(c, h->value, h->len))
 		return c->error;
 	settle_hits(c, 0);
 	for (i = 0; !rc && i < c->nhits; i++) {

@@ -30,48 +30,8 @@ enum anchor {
 	A_COUNT
 };
 
-const struct sec_anchor scan_sec_anchors[A_COUNT] = {
-	[A_SK] = { "sk-", false },
-	[A_AKIA] = { "AKIA", false },
-	[A_ASIA] = { "ASIA", false },
-	[A_AWS_SECRET] = { "aws_secret", true },
-	[A_GHP] = { "ghp_", false },
-	[A_GHO] = { "gho_", false },
-	[A_GHU] = { "ghu_", false },
-	[A_GHS] = { "ghs_", false },
-	[A_GHR] = { "ghr_", false },
-	[A_GHPAT] = { "github_pat_", false },
-	[A_GLPAT] = { "glpat-", false },
-	[A_XOX] = { "xox", false },
-	[A_AIZA] = { "AIza", false },
-	[A_LIVE] = { "k_live_", false },
-	[A_BEGIN] = { "-----BEGIN ", false },
-	[A_JWT] = { "eyJ", false },
-	[A_URL] = { "://", false },
-	[A_URL_ESC] = { ":\\/\\/", false },
-	[A_PASSW] = { "passw", true },
-	[A_SECRET] = { "secret", true },
-	[A_APIKEY1] = { "api_key", true },
-	[A_APIKEY2] = { "apikey", true },
-	[A_APIKEY3] = { "api-key", true },
-	[A_HOME] = { "/home/", false },
-	[A_USERS] = { "/Users/", false },
-	[A_WINUSERS] = { "Users\\", false },
-	[A_PROMPT] = { ":~", false },
-	[A_BRACKET1] = { "]$ ", false },
-	[A_BRACKET2] = { "]# ", false },
-	[A_IP10] = { "10.", false },
-	[A_IP172] = { "172.", false },
-	[A_IP192] = { "192.168.", false },
-	[A_MAC] = { "mac", true },
-	[A_HWADDR] = { "HWaddr", false },
-	[A_ETHER] = { "/ether ", false },
-	[A_PHYS] = { "Physical Addr", false },
-	[A_LOCAL] = { ".local", false },
-	[A_CORP] = { ".corp", false },
-	[A_INTERNAL] = { ".internal", false },
-	[A_LAN] = { ".lan", false },
-};
+_Static_assert(A_COUNT == SEC_NANCHORS, "patterns.h lists the anchors in enum order");
+const struct sec_anchor *const scan_sec_anchors = sec_anchor_list;
 const unsigned scan_sec_nanchors = A_COUNT;
 
 static inline bool is_digit(uint8_t c)
