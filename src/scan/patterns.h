@@ -78,8 +78,8 @@ static const struct sec_anchor sec_anchor_list[] = {
  * start-of-match report where they begin, the others are confirmed from
  * their end, which keeps the database small. */
 static const char *const sec_sys_patterns[] = {
-	"(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
-	"/[A-Z][A-Za-z_+\\-]{1,30}(?:/[A-Z][A-Za-z_+\\-]{1,30})?",
+	("(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
+	 "/[A-Z][A-Za-z_+\\-]{1,30}(?:/[A-Z][A-Za-z_+\\-]{1,30})?"),
 	"[a-z]{2,3}_[A-Z]{2}\\.(?:UTF-8|utf-8|UTF8|utf8|ISO-8859-[0-9]{1,2})",
 	"(?:LANG|LANGUAGE|LC_ALL|LC_[A-Z]{2,14})=[a-z]{2,3}_[A-Z]{2}",
 	"(?:10\\.[0-9]{1,3}|172\\.(?:1[6-9]|2[0-9]|3[01])|192\\.168)\\.[0-9]{1,3}\\.[0-9]{1,3}",

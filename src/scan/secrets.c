@@ -289,9 +289,12 @@ static int by_start(const void *a, const void *b)
  * severe, then the first rule (the more specific), then the longer. */
 static void settle_hits(struct scan_ctx *c, size_t base)
 {
-	struct sec_hit *h = c->hits + base;
+	struct sec_hit *h;
 	size_t n = c->nhits - base, i, k = 0;
 
+	if (!n)
+		return;
+	h = c->hits + base;
 	if (n > 1)
 		qsort(h, n, sizeof(*h), by_start);
 	for (i = 0; i < n; i++) {
@@ -452,8 +455,8 @@ static const char *const labels[] = {
 	[R_SECRET_PRIVATE_KEY - R_SECRET_ANTHROPIC] = "a private key",
 	[R_SECRET_JWT - R_SECRET_ANTHROPIC] = "a JSON Web Token",
 	[R_SECRET_URL_CREDENTIALS - R_SECRET_ANTHROPIC] = "a password in a URL",
-	[R_SECRET_ASSIGNMENT - R_SECRET_ANTHROPIC] = "a high-entropy value assigned to a "
-						      "password, secret or key",
+	[R_SECRET_ASSIGNMENT - R_SECRET_ANTHROPIC] = ("a high-entropy value assigned to a "
+						       "password, secret or key"),
 	[R_SECRET_API_KEY_HEADER - R_SECRET_ANTHROPIC] = "the API key this header carries",
 	[R_ENV_SELF_HOME - R_SECRET_ANTHROPIC] = "this machine's own home directory",
 	[R_ENV_SELF_USERNAME - R_SECRET_ANTHROPIC] = "this machine's own user name",
