@@ -502,6 +502,28 @@ static void test_no_secret_in_messages(void **state)
 			assert_null(strstr(report.findings[i].message, secrets[k]));
 }
 
+/* A string so full of places to look at that the scan falls back to
+ * Vectorscan over the whole string: the secret in it is still found. */
+static void test_dense_string(void **state)
+{
+	size_t n = 64 * 1024, i;
+	char *text = malloc(n + 200), *big = malloc(n + 400);
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(big);
+	for (i = 0; i + 4 <= n; i += 4)
+		memcpy(text + i, "a=b ", 4);
+	snprintf(text + i, 200, "%s", "key " GITHUB " end");
+	snprintf(big, n + 400, USER_PREFIX "%s" USER_SUFFIX, text);
+	assert_int_equal(scan_body(engine, (const uint8_t *)big, strlen(big), &report), 0);
+	assert_non_null(find("secret.github-token"));
+	assert_int_equal(find("secret.github-token")->byte_offset,
+			 (size_t)(strstr(big, GITHUB) - big));
+	free(text);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_no_secret_in_messages),
+		cmocka_unit_test(test_dense_string),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
