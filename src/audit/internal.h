@@ -33,7 +33,9 @@ struct cval {
 
 /* The tables in the chain, with their hashed columns in canonical order
  * (prev_hash and hash follow them in every table). */
-enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS, T_COUNT };
+enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS,
+		   T_EVENTS, /* overt run: network attempts, sessions */
+		   T_COUNT };
 
 struct table_def {
 	const char *name;

@@ -42,6 +42,8 @@ static const char usage_text[] =
 	"                           see 'overt log'\n"
 	"      --fail-open          forward requests even when the audit log cannot be\n"
 	"                           written (default: refuse them with 503)\n"
+	"      --allow-connect HOST[:PORT]  allow CONNECT tunnels to HOST (port 443\n"
+	"                           unless given; * for any); repeatable (overt run)\n"
 	"  -h, --help               show this help\n";
 
 static int usage_error(const char *what, const char *arg)
@@ -49,6 +51,9 @@ static int usage_error(const char *what, const char *arg)
 	fprintf(stderr, "overt proxy: %s '%s'\nsee 'overt proxy --help'\n", what, arg);
 	return EXIT_USAGE;
 }
+
+#define MAX_CONNECT_ALLOW 64
+static const char *connect_allow[MAX_CONNECT_ALLOW];
 
 static int parse(int argc, char **argv, struct proxy_config *c)
 {
@@ -64,6 +69,7 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "fail-open", no_argument, NULL, 'o' },
+		{ "allow-connect", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,6 +85,12 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 		case 'r': c->ready_file = optarg; break;
 		case 'd': c->db = optarg; break;
 		case 'o': c->fail_open = true; break;
+		case 'K':
+			if (c->nconnect_allow == MAX_CONNECT_ALLOW)
+				return usage_error("at most 64 --allow-connect, not", optarg);
+			connect_allow[c->nconnect_allow++] = optarg;
+			c->connect_allow = connect_allow;
+			break;
 		case 'a':
 			if (strcmp(optarg, "log") && strcmp(optarg, "block"))
 				return usage_error("--action takes log or block, not", optarg);

@@ -197,7 +197,7 @@ static int on_headers_complete(llhttp_t *p)
 
 	if (build_request(c))
 		return refuse(p, 431, "header fields too large");
-	if (p->upgrade || p->method == HTTP_CONNECT)
+	if (p->method == HTTP_CONNECT ? !c->srv->cfg.connect : p->upgrade)
 		return refuse(p, 501, "protocol upgrades and CONNECT are not supported");
 	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->cfg.max_body)
 		return refuse(p, 413, "request body too large");
@@ -449,7 +449,11 @@ static void dispatch(struct http_conn *c)
 	c->req.body_len = c->body.len;
 	c->phase = PH_HANDLING;
 	uv_timer_stop(&c->timer);
-	srv->cfg.handler(&c->req, &c->res, srv->cfg.ctx);
+	/* A CONNECT handler takes the connection over (connect.c). */
+	if (c->parser.method == HTTP_CONNECT)
+		srv->cfg.connect(&c->req, &c->res, srv->cfg.ctx);
+	else
+		srv->cfg.handler(&c->req, &c->res, srv->cfg.ctx);
 }
 
 static int parser_status(struct http_conn *c, llhttp_errno_t e)

@@ -41,6 +41,10 @@ struct proxy_config {
 	const char *db;           /* the audit log (SQLite), or NULL for none */
 	bool fail_open;           /* forward even when the audit log fails */
 	FILE *log;                /* one line per exchange and per finding */
+	/* CONNECT tunnels allowed (proxy/connect.h has the syntax); every
+	 * attempt is in the audit log.  None: every CONNECT is refused. */
+	const char *const *connect_allow;
+	size_t nconnect_allow;
 };
 
 /*
