@@ -656,7 +656,7 @@ static size_t v_machine_id(const uint8_t *t, size_t n, size_t from, struct sec_h
 			return 0;
 		if (!is_hex(t[i]) || (is_alnum(t[i - 1]) && !escaped_at(t, i - 1)))
 			continue;
-		e = span(t, n, i, is_hex);
+		e = span(t, n - i > 33 ? i + 33 : n, i, is_hex);
 		if (e - i == 32 && (e == n || !is_alnum(t[e])))
 			return hit(out, i, e, R_ENV_MACHINE_ID, 0);
 		i = e;
@@ -922,7 +922,7 @@ size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t 
 	if (k > lo && k < ts && (t[k - 1] == '=' || t[k - 1] == ':'))
 		return at_assign(t, lo, k - 1, n, out);
 	/* 32 hex digits after "machine-id" */
-	if (is_hex(t[s]) && span(t, n, s, is_hex) == s + 32)
+	if (is_hex(t[s]) && span(t, n - s > 33 ? s + 33 : n, s, is_hex) == s + 32)
 		for (k = s; k > lo && s - k < 96; k--)
 			if ((t[k - 1] | 0x20) == 'm' && has_at_nocase(t, n, k - 1, "machine"))
 				return v_machine_id(t, n, k - 1, out);
