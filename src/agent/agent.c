@@ -96,6 +96,12 @@ static struct agent_list *list_slot(struct agent_def *d, const struct json_seg *
 		return &d->extensions;
 	if (json_seg_is(seg, "prompt"))
 		return &d->prompt;
+	if (json_seg_is(seg, "brew"))
+		return &d->brew;
+	if (json_seg_is(seg, "jetbrains"))
+		return &d->jetbrains;
+	if (json_seg_is(seg, "native"))
+		return &d->native;
 	return NULL;
 }
 
@@ -355,6 +361,9 @@ void agent_def_free(struct agent_def *d)
 	list_free(&d->bin);
 	list_free(&d->state);
 	list_free(&d->extensions);
+	list_free(&d->brew);
+	list_free(&d->jetbrains);
+	list_free(&d->native);
 	free(d->base_url_env);
 	free(d->base_url_value);
 	list_free(&d->base_url_args);

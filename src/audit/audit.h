@@ -259,7 +259,7 @@ struct audit_verify_result {
 	uint64_t records;       /* chain entries checked */
 	uint64_t bad_seq;       /* first bad chain entry; 0 when the problem
 				 * is a row outside the chain, or none */
-	char table[16];         /* table of the bad row, "" if none */
+	char table[32];         /* table of the bad row, "" if none */
 	int64_t row_id;         /* its id, or 0 */
 	char message[256];      /* what is wrong, "" when all is well */
 	uint8_t head[32];       /* hash of the last entry */

@@ -34,6 +34,9 @@ const struct table_def audit_tables[T_COUNT] = {
 	[T_CHANGES] = { "changes",
 			"id,exchange_id,action,json_path,byte_offset,byte_length,"
 			"codepoint,replacement", 8 },
+	[T_INVENTORY] = { "inventory_actions",
+			  "id,time_ms,action,quarantine_id,agent,version,method,path,"
+			  "owner,operator,host,reason,items", 13 },
 };
 
 static const char domain[] = "overt-audit-1";
@@ -231,7 +234,7 @@ static int check_unchained(sqlite3 *db, struct audit_verify_result *r)
 
 	for (t = 0; !rc && t < T_COUNT; t++) {
 		/* A log made before a table existed has none of its rows. */
-		if ((t == T_EVENTS || t == T_CHANGES) &&
+		if ((t == T_EVENTS || t == T_CHANGES || t == T_INVENTORY) &&
 		    !audit_has_table(db, audit_tables[t].name))
 			continue;
 		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id NOT IN (SELECT "
@@ -256,7 +259,7 @@ static int prepare_rows(sqlite3 *db, struct walk *w)
 	int t;
 
 	for (t = 0; t < T_COUNT; t++) {
-		if ((t == T_EVENTS || t == T_CHANGES) &&
+		if ((t == T_EVENTS || t == T_CHANGES || t == T_INVENTORY) &&
 		    !audit_has_table(db, audit_tables[t].name))
 			continue; /* no row can name it: check_entry sees no such table */
 		snprintf(sql, sizeof(sql), "SELECT %s, prev_hash, hash FROM %s WHERE id=?",

@@ -342,11 +342,13 @@ static int setup_db(struct audit_store *s, char *err, size_t errlen)
 	if (fresh) {
 		rc = sql_exec(s->db, "PRAGMA page_size=4096", s->path, err, errlen);
 		rc = rc ? rc : sql_exec(s->db, schema_sql, s->path, err, errlen);
-		return rc ? rc : sql_exec(s->db, events_sql, s->path, err, errlen);
+		rc = rc ? rc : sql_exec(s->db, events_sql, s->path, err, errlen);
+		return rc ? rc : sql_exec(s->db, audit_inventory_schema, s->path, err, errlen);
 	}
 	rc = audit_check_schema(s->db, s->path, err, errlen);
 	rc = rc ? rc : sql_exec(s->db, CHANGES_SQL, s->path, err, errlen);
-	return rc ? rc : sql_exec(s->db, events_sql, s->path, err, errlen);
+	rc = rc ? rc : sql_exec(s->db, events_sql, s->path, err, errlen);
+	return rc ? rc : sql_exec(s->db, audit_inventory_schema, s->path, err, errlen);
 }
 
 int audit_open(const char *path, const struct audit_options *opt,

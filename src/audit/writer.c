@@ -26,6 +26,8 @@
 struct qrec {
 	struct qrec *next;
 	const struct audit_event *ev; /* an event (events.c) instead of an exchange */
+	audit_custom_fn write;  /* or a record of another table: data follows */
+	size_t datalen;
 	struct audit_exchange x;
 	char fp[AUDIT_FINGERPRINT_LEN];
 	char last4[5];
@@ -119,6 +121,7 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size)
 		return NULL;
 	q->next = NULL;
 	q->ev = NULL;
+	q->write = NULL;
 	q->x = *x;
 	q->bytes = size;
 	f = (struct audit_finding *)(q + 1);
@@ -184,9 +187,9 @@ static int enqueue(struct audit_store *s, struct qrec *q, int64_t *id)
 			s->qhead = q;
 		s->qtail = q;
 		/* Ids in queue order, which is the order of writing. */
-		if (!q->ev)
+		if (!q->ev && !q->write)
 			q->x.id = s->next_exchange++;
-		if (!q->ev && id)
+		if (!q->ev && !q->write && id)
 			*id = q->x.id;
 		s->qbytes += q->bytes;
 		s->st.queued++;
@@ -533,6 +536,33 @@ int audit_submit_event(struct audit_store *s, const struct audit_event *e)
 	return enqueue(s, q, NULL);
 }
 
+/* ---- records of tables other files own (inventory.c) ---- */
+
+int audit_append(struct audit_store *s, enum audit_table t, const struct cval *v)
+{
+	return append(s, t, v);
+}
+
+int audit_submit_custom(struct audit_store *s, audit_custom_fn write, const void *data,
+			size_t len)
+{
+	size_t size = sizeof(struct qrec) + len;
+	struct qrec *q;
+
+	if (!s || !write || s->readonly)
+		return AUDIT_EINVAL;
+	if (size > (size_t)16 << 20)
+		return AUDIT_ETOOBIG;
+	q = calloc(1, size);
+	if (!q)
+		return AUDIT_ENOMEM;
+	q->write = write;
+	q->datalen = len;
+	q->bytes = size;
+	memcpy(q + 1, data, len);
+	return enqueue(s, q, NULL);
+}
+
 /* ---- the thread ---- */
 
 static void fail(struct audit_store *s, int err, const char *what)
@@ -559,7 +589,8 @@ static int write_batch(struct audit_store *s, struct qrec *list)
 		return AUDIT_EIO;
 	}
 	for (rc = 0, q = list; !rc && q; q = q->next)
-		rc = q->ev ? write_event(s, q->ev) : write_record(s, &q->x);
+		rc = q->ev ? write_event(s, q->ev) : q->write ? q->write(s, q + 1, q->datalen) :
+		     write_record(s, &q->x);
 	if (!rc && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = AUDIT_EIO;
 	if (rc) {
