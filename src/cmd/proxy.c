@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -178,6 +179,25 @@ static int load_config(const char *path, struct proxy_config *cfg, struct proxy_
 	return rc;
 }
 
+/* The engine, told this machine's host name, user name and home, so a
+ * request that carries them is an env.self-* finding. */
+static struct scan_engine *new_engine(char *err, size_t errlen)
+{
+	struct scan_options opt = { 0 };
+	struct passwd *pw = getpwuid(geteuid());
+	char host[256];
+
+	if (!gethostname(host, sizeof(host))) {
+		host[sizeof(host) - 1] = '\0';
+		opt.self.hostname = host;
+	}
+	if (pw) {
+		opt.self.username = pw->pw_name;
+		opt.self.home = pw->pw_dir;
+	}
+	return scan_engine_new(&opt, err, errlen);
+}
+
 int cmd_proxy(int argc, char **argv)
 {
 	struct proxy_config cfg = {
@@ -204,7 +224,7 @@ int cmd_proxy(int argc, char **argv)
 		goto out;
 	}
 	setvbuf(stderr, NULL, _IOLBF, 0);
-	engine = scan_engine_new(NULL, err, sizeof(err));
+	engine = new_engine(err, sizeof(err));
 	if (!engine) {
 		fprintf(stderr, "overt: %s\n", err);
 		rc = EXIT_CONFIG;

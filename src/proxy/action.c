@@ -76,15 +76,16 @@ enum proxy_action proxy_policy_action(const struct proxy_config *cfg,
 void proxy_alert(FILE *log, int syslog_on, uint64_t id, const char *method,
 		 const char *path, const struct scan_finding *f)
 {
-	char line[1024];
+	char line[1024], what[128];
 	/* A secret's message could quote part of it; its place is enough. */
 	bool secret = !strcmp(f->category, "secret");
 
+	snprintf(what, sizeof(what), "a secret, %s", f->fingerprint ? f->fingerprint
+								    : "not shown");
 	snprintf(line, sizeof(line), "ALERT #%llu %s %s: %s %s (%s) %s byte %zu: %s",
 		 (unsigned long long)id, method, path, scan_severity_name(f->severity),
 		 f->rule, scan_origin_name(f->origin), f->json_path, f->byte_offset,
-		 secret ? "a secret (not shown; the audit log keeps its fingerprint)"
-			: f->message);
+		 secret ? what : f->message);
 	if (log)
 		fprintf(log, "overt: %s\n", line);
 	if (syslog_on)

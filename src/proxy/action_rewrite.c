@@ -13,7 +13,6 @@
  * dropped one is left out.  So the output is valid JSON whenever the input
  * was, and each change has an exact original offset for the record.
  */
-#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,13 +90,14 @@ int proxy_normal_form(uint32_t cp)
 
 int proxy_placeholder(struct buf *out, const char *rule, const uint8_t *secret, size_t n)
 {
-	uint8_t md[SHA256_DIGEST_LENGTH];
-	int rc;
+	char fp[SCAN_FINGERPRINT_MAX];
 
-	SHA256(secret, n, md);
-	rc = buf_printf(out, "[REDACTED:%s:sha256:%02x%02x%02x%02x]", rule, md[0], md[1],
-			md[2], md[3]);
-	explicit_bzero(md, sizeof(md));
+	/* "sha256:<16 hex>, last4 ...": the scanner's name for the secret,
+	 * of which the placeholder keeps the first 8 hex digits. */
+	int rc = scan_secret_fingerprint(secret, n, fp, sizeof(fp)) < 15 ? BUF_ENOMEM : 0;
+
+	rc = rc ? rc : buf_printf(out, "[REDACTED:%s:sha256:%.8s]", rule, fp + 7);
+	explicit_bzero(fp, sizeof(fp)); /* it ends with the secret's last four */
 	return rc;
 }
 

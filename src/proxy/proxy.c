@@ -61,6 +61,8 @@ struct exchange {
 	struct buf decoded;       /* a Content-Encoding body, decoded */
 	struct scan_report report;
 	enum proxy_action *acts;  /* per finding of the report */
+	struct scan_report hreport; /* findings in the request's headers */
+	enum proxy_action *hacts;   /* per finding of hreport */
 	enum proxy_action action; /* the strongest of them */
 	struct proxy_rewrite rw;  /* what normalize and redact made of the body */
 	struct http_header *headers; /* sent upstream with a rewritten body */
@@ -99,11 +101,37 @@ static void log_finding(struct proxy *p, const struct http_request *req,
 
 	if (f->severity < p->cfg.alert_at || !p->cfg.log)
 		return;
+	/* The scanner's message masks a secret already; the fingerprint is
+	 * all this line needs. */
 	fprintf(p->cfg.log, "overt: #%llu %s %s: %s %s (%s) %s byte %zu: %s [%s]\n",
 		(unsigned long long)req->id, req->method, req->path,
 		scan_severity_name(f->severity), f->rule, scan_origin_name(f->origin),
-		f->json_path, f->byte_offset, secret ? "a secret (not shown)" : f->message,
+		f->json_path, f->byte_offset,
+		secret ? (f->fingerprint ? f->fingerprint : "a secret") : f->message,
 		proxy_action_name(a));
+}
+
+/* The action for finding @f (of a header when @header), logged. */
+static enum proxy_action act_on(struct proxy *p, struct exchange *x,
+				const struct http_request *req, const struct scan_finding *f,
+				bool header)
+{
+	enum proxy_action a = proxy_policy_action(&p->cfg, f);
+
+	if (header && !strcmp(f->rule, "secret.api-key-header"))
+		a = PROXY_LOG;
+	else if (header && a == PROXY_NORMALIZE)
+		a = PROXY_LOG;
+	else if (header && a == PROXY_REDACT)
+		a = PROXY_BLOCK;
+	if (a > x->action)
+		x->action = a;
+	if (a == PROXY_ALERT)
+		proxy_alert(p->cfg.log, p->cfg.syslog_facility >= 0, req->id, req->method,
+			    req->path, f);
+	else
+		log_finding(p, req, f, a);
+	return a;
 }
 
 /* Scan the body, give each finding its action by the policy, and log. */
@@ -121,18 +149,35 @@ static int inspect(struct proxy *p, struct exchange *x, const struct http_reques
 	x->acts = calloc(x->report.nfindings ? x->report.nfindings : 1, sizeof(*x->acts));
 	if (!x->acts)
 		return -1;
-	for (i = 0; i < x->report.nfindings; i++) {
-		const struct scan_finding *f = &x->report.findings[i];
+	for (i = 0; i < x->report.nfindings; i++)
+		x->acts[i] = act_on(p, x, req, &x->report.findings[i], false);
+	return 0;
+}
 
-		x->acts[i] = proxy_policy_action(&p->cfg, f);
-		if (x->acts[i] > x->action)
-			x->action = x->acts[i];
-		if (x->acts[i] == PROXY_ALERT)
-			proxy_alert(p->cfg.log, p->cfg.syslog_facility >= 0, req->id,
-				    req->method, req->path, f);
-		else
-			log_finding(p, req, f, x->acts[i]);
-	}
+/*
+ * Headers are scanned with the secret and environment rules.  The API key
+ * header is the request's own credential, never a finding to act on; a
+ * header is not rewritten, so normalize is nothing there and redact, which
+ * would forward the secret otherwise, blocks.
+ */
+static int inspect_headers(struct proxy *p, struct exchange *x, const struct http_request *req)
+{
+	struct scan_header *h = calloc(req->nheaders ? req->nheaders : 1, sizeof(*h));
+	size_t i;
+
+	if (!h)
+		return -1;
+	for (i = 0; i < req->nheaders; i++)
+		h[i] = (struct scan_header){ req->headers[i].name,
+					     (const uint8_t *)req->headers[i].value,
+					     strlen(req->headers[i].value) };
+	scan_headers(p->engine, h, req->nheaders, &x->hreport);
+	free(h);
+	x->hacts = calloc(x->hreport.nfindings ? x->hreport.nfindings : 1, sizeof(*x->hacts));
+	if (!x->hacts)
+		return -1;
+	for (i = 0; i < x->hreport.nfindings; i++)
+		x->hacts[i] = act_on(p, x, req, &x->hreport.findings[i], true);
 	return 0;
 }
 
@@ -219,6 +264,21 @@ static void fill_record(struct exchange *x, const struct http_request *req, int 
 	ax->response_len = x->reply.len;
 }
 
+/* @rep's findings with their actions (all log when @acts is NULL). */
+static void findings_of(const struct scan_report *rep, const enum proxy_action *acts,
+			struct audit_finding *af)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nfindings; i++) {
+		const struct scan_finding *f = &rep->findings[i];
+
+		af[i] = (struct audit_finding){ f->rule, f->category, f->severity, f->origin,
+						f->json_path, f->byte_offset, f->codepoint,
+						acts ? (enum audit_action)acts[i] : AUDIT_ACTION_LOG };
+	}
+}
+
 /* Hand the exchange to the audit log; the store copies what it keeps.
  * Returns the exchange's id in the log, or 0 when not recorded. */
 static int64_t record(struct proxy *p, struct exchange *x, const struct http_request *req,
@@ -229,21 +289,18 @@ static int64_t record(struct proxy *p, struct exchange *x, const struct http_req
 	struct audit_exchange ax = { 0 };
 	uint8_t *copy;
 	char conv[64];
-	size_t i, n = x->report.nfindings;
+	size_t n = x->report.nfindings;
 	int64_t id = 0;
 	int rc;
 
 	if (!p->audit)
 		return 0;
+	n += x->hreport.nfindings;
 	af = calloc(n ? n : 1, sizeof(*af));
 	ac = changes_of(&x->rw);
-	for (i = 0; af && i < n; i++) {
-		const struct scan_finding *f = &x->report.findings[i];
-
-		af[i] = (struct audit_finding){ f->rule, f->category, f->severity, f->origin,
-						f->json_path, f->byte_offset, f->codepoint,
-						x->acts ? (enum audit_action)x->acts[i]
-							: AUDIT_ACTION_LOG };
+	if (af) {
+		findings_of(&x->report, x->acts, af);
+		findings_of(&x->hreport, x->hacts, af + x->report.nfindings);
 	}
 	conversation_of(x, req, conv, sizeof(conv));
 	fill_record(x, req, status, &ax);
@@ -280,6 +337,7 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 	clock_gettime(CLOCK_REALTIME, &t);
 	x->time_ms = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 	scan_report_init(&x->report);
+	scan_report_init(&x->hreport);
 	proxy_rewrite_init(&x->rw);
 	buf_init(&x->decoded, 0);
 	buf_init(&x->url, 64 * 1024);
@@ -290,6 +348,8 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 static void exchange_free(struct exchange *x)
 {
 	scan_report_release(&x->report);
+	scan_report_release(&x->hreport);
+	free(x->hacts);
 	proxy_rewrite_release(&x->rw);
 	buf_release(&x->decoded);
 	free(x->acts);
@@ -499,28 +559,49 @@ static bool rewrite(struct exchange *x, struct http_request *req)
 	return true;
 }
 
+/* The rules whose findings block, at most four, and the first finding. */
+struct fired {
+	const char *rules[4];
+	size_t nrules;
+	bool more;
+	const struct scan_finding *first;
+};
+
+static void rules_fired(const struct scan_report *rep, const enum proxy_action *acts,
+			struct fired *fr)
+{
+	size_t i, k;
+
+	for (i = 0; acts && i < rep->nfindings; i++) {
+		const struct scan_finding *f = &rep->findings[i];
+
+		if (acts[i] != PROXY_BLOCK)
+			continue;
+		fr->first = fr->first ? fr->first : f;
+		for (k = 0; k < fr->nrules && strcmp(fr->rules[k], f->rule); k++)
+			;
+		if (k == fr->nrules && fr->nrules < 4)
+			fr->rules[fr->nrules++] = f->rule;
+		else if (k == fr->nrules)
+			fr->more = true;
+	}
+}
+
 /* Name the rules that fired (at most four) and where the first one did. */
 static void block_message(struct proxy *p, struct exchange *x, int64_t id, char *msg,
 			  size_t n)
 {
-	const struct scan_finding *first = NULL;
-	const char *rules[4];
-	size_t i, k, nrules = 0, len;
-	bool more = false;
+	struct fired fired = { 0 };
+	const struct scan_finding *first;
+	const char *const *rules = fired.rules;
+	size_t k, nrules, len;
+	bool more;
 
-	for (i = 0; i < x->report.nfindings; i++) {
-		const struct scan_finding *f = &x->report.findings[i];
-
-		if (x->acts[i] != PROXY_BLOCK)
-			continue;
-		first = first ? first : f;
-		for (k = 0; k < nrules && strcmp(rules[k], f->rule); k++)
-			;
-		if (k == nrules && nrules < 4)
-			rules[nrules++] = f->rule;
-		else if (k == nrules)
-			more = true;
-	}
+	rules_fired(&x->report, x->acts, &fired);
+	rules_fired(&x->hreport, x->hacts, &fired);
+	first = fired.first;
+	nrules = fired.nrules;
+	more = fired.more;
 	len = (size_t)snprintf(msg, n, "overt blocked this request by policy: rule");
 	for (k = 0; k < nrules && len < n; k++)
 		len += (size_t)snprintf(msg + len, n - len, "%s %s",
@@ -569,7 +650,7 @@ static void handle(struct http_request *req, struct http_response *res, void *ct
 	}
 	if (!audit_ok(p, x, req) || !decode_request(p, x, req))
 		return;
-	if (inspect(p, x, req)) {
+	if (inspect(p, x, req) || inspect_headers(p, x, req)) {
 		refuse_recorded(x, req, 503, "overt is out of memory", PROXY_BLOCK);
 		return;
 	}
@@ -648,7 +729,8 @@ static int start(struct proxy *p, char *err, size_t errlen)
 			p->cfg.upstream ? "upstream " : "routes from the configuration",
 			p->cfg.upstream ? p->cfg.upstream : "");
 	if (!rc && p->cfg.syslog_facility >= 0)
-		openlog("overt", LOG_PID, p->cfg.syslog_facility);
+		openlog("overt", LOG_PID, p->cfg.syslog_facility ? p->cfg.syslog_facility
+								  : LOG_AUTHPRIV);
 	if (!rc && p->cfg.ready_file)
 		rc = write_ready(p->cfg.ready_file, http_server_address(p->srv), err, errlen);
 	return rc;

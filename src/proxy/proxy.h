@@ -54,7 +54,8 @@ struct proxy_config {
 	size_t npolicy;
 	enum proxy_action action; /* for findings no rule matches ... */
 	enum scan_severity block_at; /* ... at least this severe (else log) */
-	int syslog_facility;      /* LOG_AUTHPRIV, LOG_USER ...; -1: no syslog */
+	int syslog_facility;      /* LOG_AUTHPRIV, LOG_USER ...; -1: no syslog;
+				   * 0 (LOG_KERN, not for programs): LOG_AUTHPRIV */
 	enum scan_severity alert_at; /* findings at least this severe go to @log */
 	size_t max_body;          /* 0: 32 MiB */
 	const char *ready_file;   /* write the bound address here once listening */

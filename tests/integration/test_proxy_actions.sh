@@ -244,6 +244,14 @@ key = open(sys.argv[1].replace("s1.got", "sec.key")).read()
 w2 = w[:w.index("[REDACTED", first + 1)] + key + w[w.index("]", w.index("[REDACTED", first + 1)) + 1:]
 assert got.decode() == w2, (got, w2)
 PY
+	# In a header: the request's own API key is no finding to act on; any
+	# other header cannot be redacted without changing the request, so it
+	# is refused.
+	post s2 "http://$addr/v1/messages" "$TMP/clean.json" -H "x-api-key: $(cat "$TMP/sec.key")"
+	[ "$code" = 200 ] && ok || fail "the API key header was acted on: $code"
+	post s3 "http://$addr/v1/messages" "$TMP/clean.json" -H "x-debug-token: $(cat "$TMP/sec.key")"
+	[ "$code" = 403 ] && grep -q 'secret.anthropic-key; first at header:x-debug-token' "$TMP/s3.out" \
+		&& ok || fail "a secret in a header: $code $(cat "$TMP/s3.out")"
 	kill -TERM "$secpid"; wait "$secpid" || true
 	grep -qF "$(cat "$TMP/sec.key")" "$TMP/sec.err" && fail "a secret in clear on stderr" || ok
 	grep -q "ALERT #1 POST /v1/messages: critical secret.anthropic-key (user)" "$TMP/sec.err" \
