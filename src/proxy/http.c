@@ -452,21 +452,28 @@ static void dispatch(struct http_conn *c)
 	srv->cfg.handler(&c->req, &c->res, srv->cfg.ctx);
 }
 
-static int parser_status(struct http_conn *c, llhttp_errno_t e)
+/* The status and message for a request llhttp refused. */
+static int parser_status(struct http_conn *c, llhttp_errno_t e, const char **msg)
 {
 	/* A refusal of ours (HPE_USER, or HPE_CB_HEADERS_COMPLETE when it
 	 * came from on_headers_complete) carries its own status. */
+	*msg = c->err_msg ? c->err_msg : llhttp_get_error_reason(&c->parser);
 	if (c->err_status)
 		return c->err_status;
+	/* Not a method we do not implement (501) but not HTTP at all; a TLS
+	 * handshake record starts with 0x16, which is the usual mistake. */
 	if (e == HPE_INVALID_METHOD)
-		return 501;
+		*msg = c->first_byte == 0x16 ? "this port speaks plain HTTP, not TLS: use an "
+		       "http:// URL for it, not https://" : "invalid request method: "
+		       "this is not an HTTP/1.1 request";
 	return 400;
 }
 
 /* Start a request at its first byte: the header deadline runs from here. */
-static void begin_request(struct http_conn *c)
+static void begin_request(struct http_conn *c, char first)
 {
 	c->phase = PH_HEAD;
+	c->first_byte = (unsigned char)first;
 	c->req.id = ++c->srv->next_id;
 	c->req.start_ms = uv_now(c->srv->loop);
 	http_conn_arm(c, c->srv->cfg.header_timeout_ms);
@@ -476,12 +483,13 @@ static void feed(struct http_conn *c, const char *p, size_t n)
 {
 	llhttp_errno_t e;
 	size_t k, used;
+	const char *msg;
 	int status;
 
 	while (n && !c->closing && c->phase != PH_HANDLING && c->phase != PH_LINGER) {
 		k = n;
 		if (c->phase == PH_IDLE)
-			begin_request(c);
+			begin_request(c, *p);
 		if (c->phase == PH_HEAD && (status = head_scan(c, p, n, &k))) {
 			fail(c, status, c->err_msg);
 			return;
@@ -495,8 +503,8 @@ static void feed(struct http_conn *c, const char *p, size_t n)
 			break;
 		}
 		if (e != HPE_OK) {
-			fail(c, parser_status(c, e), c->err_msg ? c->err_msg :
-			     llhttp_get_error_reason(&c->parser));
+			status = parser_status(c, e, &msg);
+			fail(c, status, msg);
 			return;
 		}
 		p += k;

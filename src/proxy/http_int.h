@@ -65,6 +65,7 @@ struct http_conn {
 
 	/* The head scanner (see head_scan in http.c). */
 	size_t head_bytes;
+	unsigned char first_byte; /* of the request, to recognise TLS */
 	size_t line_len;
 	unsigned lines;
 	int cr;
