@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <openssl/crypto.h>
+
 #include "proxy/http.h"
 #include "proxy/http_int.h"
 #include "util/banned.h"
@@ -190,6 +192,53 @@ static int build_request(struct http_conn *c)
 	return 0;
 }
 
+/* The token a header carries: "Bearer T" in Proxy-Authorization, the
+ * whole value of X-Overt-Token; NULL for other headers. */
+static const char *token_in(const struct http_header *h)
+{
+	if (!strcasecmp(h->name, "x-overt-token"))
+		return h->value;
+	if (!strcasecmp(h->name, "proxy-authorization") && !strncasecmp(h->value, "bearer ", 7))
+		return h->value + 7 + strspn(h->value + 7, " ");
+	return NULL;
+}
+
+/*
+ * With an access token configured, a request passes when one of its token
+ * headers matches; the headers that carry tokens are then dropped and
+ * their values wiped, so neither the handler nor the upstream sees them.
+ * The comparison is of SHA-256 hashes with CRYPTO_memcmp: constant time.
+ */
+static int access_ok(struct http_conn *c)
+{
+	struct http_request *r = &c->req;
+	unsigned char h[32];
+	const char *t;
+	size_t i, kept = 0;
+	int ok = 0;
+
+	if (!c->srv->has_token)
+		return 1;
+	for (i = 0; i < r->nheaders; i++) {
+		if (!(t = token_in(&c->hdrs[i])))
+			continue;
+		if (!http_token_hash(t, strlen(t), h) &&
+		    !CRYPTO_memcmp(h, c->srv->token_hash, sizeof(h)))
+			ok = 1;
+	}
+	for (i = 0; i < r->nheaders; i++) {
+		if (!strcasecmp(c->hdrs[i].name, "x-overt-token") ||
+		    !strcasecmp(c->hdrs[i].name, "proxy-authorization")) {
+			t = c->hdrs[i].value;
+			explicit_bzero((char *)t, strlen(t));
+			continue;
+		}
+		c->hdrs[kept++] = c->hdrs[i];
+	}
+	r->nheaders = kept;
+	return ok;
+}
+
 static int on_headers_complete(llhttp_t *p)
 {
 	struct http_conn *c = p->data;
@@ -197,6 +246,9 @@ static int on_headers_complete(llhttp_t *p)
 
 	if (build_request(c))
 		return refuse(p, 431, "header fields too large");
+	if (!access_ok(c))
+		return refuse(p, 401, "this proxy needs an access token: send it as "
+			      "'X-Overt-Token: TOKEN' or 'Proxy-Authorization: Bearer TOKEN'");
 	if (p->upgrade || p->method == HTTP_CONNECT)
 		return refuse(p, 501, "protocol upgrades and CONNECT are not supported");
 	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->cfg.max_body)

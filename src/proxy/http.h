@@ -101,6 +101,11 @@ struct http_config {
 	unsigned idle_timeout_ms;    /* keep-alive wait, body and write stalls;
 					0: 60 s */
 	size_t write_queue_max;      /* per connection; 0: 1 MiB */
+	/* When set, every request must carry this token, as
+	 * "Proxy-Authorization: Bearer TOKEN" or "X-Overt-Token: TOKEN", or
+	 * it is refused with 401 before its body is read; the headers that
+	 * carried it are removed from the request.  Only a hash is kept. */
+	const char *access_token;
 };
 
 /*

@@ -95,6 +95,8 @@ struct http_server {
 		uv_pipe_t pipe;
 	} listener;
 	int is_unix;
+	int has_token;
+	unsigned char token_hash[32]; /* SHA-256 of cfg.access_token */
 	uv_timer_t stop_timer;
 	uv_signal_t sig[2];
 	int signals;          /* 1 when sig[] are initialised */
@@ -117,6 +119,7 @@ void http_on_connection(uv_stream_t *l, int status);
 
 /* http_server.c */
 void http_server_maybe_stopped(struct http_server *srv);
+int http_token_hash(const char *token, size_t len, unsigned char out[32]);
 
 /* http_write.c */
 void http_res_reset(struct http_response *res, struct http_conn *c);

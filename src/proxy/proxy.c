@@ -431,7 +431,7 @@ static int start(struct proxy *p, char *err, size_t errlen)
 	struct http_config hc = {
 		.listen = p->cfg.listen ? p->cfg.listen : "127.0.0.1:8787",
 		.handler = handle, .error = on_error, .done = on_exchange_done,
-		.ctx = p, .max_body = p->cfg.max_body,
+		.ctx = p, .max_body = p->cfg.max_body, .access_token = p->cfg.access_token,
 	};
 	int rc;
 

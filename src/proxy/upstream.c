@@ -302,9 +302,11 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return rc ? 0 : size * n;
 }
 
+/* X-Overt-Token is the proxy's own access token: it never goes further. */
 static int skip_request_header(const char *name)
 {
 	return upstream_is_hop_by_hop(name) || !strcasecmp(name, "host") ||
+	       !strcasecmp(name, "x-overt-token") ||
 	       !strcasecmp(name, "content-length") || !strcasecmp(name, "expect");
 }
 
