@@ -173,6 +173,18 @@ int http_res_stream_start(struct http_response *res, int status,
 			  const char *content_type);
 
 /*
+ * http_res_stream_start_length - like http_res_stream_start, but when
+ * @content_length (a header value as received, or NULL) is a valid decimal
+ * length the stream is framed with it instead of chunked, as the upstream
+ * framed it.  Bytes past that length are dropped and the connection closes
+ * after them; a stream ended short of it closes the connection too, so the
+ * client sees the truncation.  Replies to HEAD and 1xx/204/304 replies get
+ * the head only.  Returns as http_res_stream_start.
+ */
+int http_res_stream_start_length(struct http_response *res, int status,
+				 const char *ctype, const char *content_length);
+
+/*
  * http_res_stream_write - queue @len bytes (copied) and send them now.
  * Returns 0; 1 when the data was queued but the queue has reached
  * write_queue_max (stop producing until the drain callback); HTTP_EFULL

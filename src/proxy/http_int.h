@@ -32,7 +32,9 @@ struct http_response {
 	struct http_conn *conn;
 	enum res_state state;
 	int status;
-	int chunked;          /* 1: chunked framing; 0: close-delimited stream */
+	int chunked;          /* 1: chunked framing; 0: close-delimited or sized */
+	int no_body;          /* HEAD, 1xx, 204, 304: the head is all */
+	int64_t length;       /* Content-Length of a sized stream; -1: none */
 	struct buf head;      /* headers added by the handler */
 	void (*drain)(void *arg);
 	void (*cancel)(void *arg);

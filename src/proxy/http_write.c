@@ -32,6 +32,8 @@ void http_res_reset(struct http_response *res, struct http_conn *c)
 	res->state = RES_NONE;
 	res->status = 0;
 	res->chunked = 0;
+	res->no_body = 0;
+	res->length = -1;
 	buf_reset(&res->head);
 	res->drain = NULL;
 	res->cancel = NULL;
@@ -218,21 +220,58 @@ int http_res_send(struct http_response *res, int status, const char *ctype,
 	return rc == HTTP_ECLOSED ? 0 : rc;
 }
 
-int http_res_stream_start(struct http_response *res, int status, const char *ctype)
+/* A Content-Length value: digits only, at most 18 of them; -1 otherwise. */
+static int64_t parse_length(const char *s)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (!s || !*s || strlen(s) > 18)
+		return -1;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* How the body of a streamed response is delimited, from the request, the
+ * status and a length if one is known; returns the Content-Length to
+ * announce, or -1. */
+static int64_t stream_framing(struct http_response *res, int status, int64_t length)
 {
 	struct http_conn *c = res->conn;
+
+	res->no_body = status < 200 || status == 204 || status == 304 ||
+		       (c->req.method && !strcmp(c->req.method, "HEAD"));
+	res->length = res->no_body ? 0 : length;
+	res->chunked = !res->no_body && length < 0 && c->req.http_minor >= 1;
+	if (!res->no_body && length < 0 && !res->chunked)
+		c->keep_alive = 0; /* close-delimited */
+	/* A reply to HEAD says how long the body would have been. */
+	return status >= 200 && status != 204 ? length : -1;
+}
+
+int http_res_stream_start_length(struct http_response *res, int status, const char *ctype,
+				 const char *content_length)
+{
+	struct http_conn *c = res->conn;
+	int64_t announce;
 	struct buf out;
 	int rc;
 
 	if (res->state != RES_NONE || c->closing)
 		return HTTP_ESTATE;
-	res->chunked = c->req.http_minor >= 1;
-	if (!res->chunked || c->srv->stopping)
+	if (c->srv->stopping)
 		c->keep_alive = 0;
 	buf_init(&out, res->head.len + 4096);
+	announce = stream_framing(res, status, parse_length(content_length));
 	rc = head_into(res, &out, status, ctype);
-	if (!rc && res->chunked && buf_adds(&out, "Transfer-Encoding: chunked\r\n"))
-		rc = HTTP_ENOMEM;
+	if (!rc && announce >= 0)
+		rc = buf_printf(&out, "Content-Length: %lld\r\n", (long long)announce);
+	if (!rc && res->chunked)
+		rc = buf_adds(&out, "Transfer-Encoding: chunked\r\n");
 	/* An event stream must not be cached on the way; anything else keeps
 	 * whatever caching headers the handler set (a proxy relays them). */
 	if (!rc && ctype && !strncmp(ctype, "text/event-stream", 17) &&
@@ -252,6 +291,11 @@ int http_res_stream_start(struct http_response *res, int status, const char *cty
 	return 0;
 }
 
+int http_res_stream_start(struct http_response *res, int status, const char *ctype)
+{
+	return http_res_stream_start_length(res, status, ctype, NULL);
+}
+
 int http_res_stream_write(struct http_response *res, const void *data, size_t len)
 {
 	struct http_conn *c = res->conn;
@@ -266,6 +310,14 @@ int http_res_stream_write(struct http_response *res, const void *data, size_t le
 	if (c->queued >= max) {
 		res->want_drain = 1;
 		return HTTP_EFULL;
+	}
+	if (res->no_body)
+		return 0;
+	if (res->length >= 0 && len > (uint64_t)res->length - res->bytes_out) {
+		/* More than the length announced: never let the excess reach
+		 * the client, where it would read as the next response. */
+		len = (size_t)((uint64_t)res->length - res->bytes_out);
+		c->keep_alive = 0;
 	}
 	if (!len)
 		return 0;
@@ -301,10 +353,15 @@ int http_res_stream_end(struct http_response *res)
 	res->state = RES_DONE;
 	res->drain = NULL;
 	res->cancel = NULL;
+	/* Shorter than announced: only closing tells the client. */
+	if (res->length >= 0 && res->bytes_out < (uint64_t)res->length)
+		c->keep_alive = 0;
 	if (!res->chunked) {
 		/* Close-delimited: the end of the stream is the end of the
-		 * connection; an empty write marks when the rest is out. */
-		c->keep_alive = 0;
+		 * connection; sized: the length ends it.  An empty write
+		 * marks when the rest is out. */
+		if (res->length < 0)
+			c->keep_alive = 0;
 		end = calloc(1, 1);
 		rc = end ? http_write_raw(c, end, 0) : HTTP_ENOMEM;
 	} else {

@@ -222,17 +222,19 @@ static void exchange_free(struct exchange *x)
 static int on_head(void *arg, int status, const struct http_header *h, size_t n)
 {
 	struct exchange *x = arg;
+	const char *length = NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (upstream_is_hop_by_hop(h[i].name) || !strcasecmp(h[i].name, "content-length"))
-			continue;
-		http_res_header(x->res, h[i].name, h[i].value);
+		if (!strcasecmp(h[i].name, "content-length"))
+			length = h[i].value; /* relayed as the framing, if valid */
+		else if (!upstream_is_hop_by_hop(h[i].name))
+			http_res_header(x->res, h[i].name, h[i].value);
 	}
 	x->head_sent = true;
 	x->status = status;
 	x->ttfb_ms = (int64_t)(uv_now(&x->p->loop) - http_res_request(x->res)->start_ms);
-	return http_res_stream_start(x->res, status, NULL) ? -1 : 0;
+	return http_res_stream_start_length(x->res, status, NULL, length) ? -1 : 0;
 }
 
 static int on_data(void *arg, const uint8_t *p, size_t len)

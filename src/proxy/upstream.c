@@ -371,7 +371,11 @@ static void set_options(struct upstream_req *r, const char *method, const char *
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
-	if (len || strcmp(method, "GET")) {
+	if (!strcmp(method, "HEAD")) {
+		/* Otherwise curl waits for the body the reply's length
+		 * announces, which never comes. */
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (len || strcmp(method, "GET")) {
 		/* The body as it is, not copied; the caller keeps it alive. */
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, len ? (const char *)body : "");
