@@ -207,6 +207,14 @@ int http_res_stream_end(struct http_response *res);
 void http_res_callbacks(struct http_response *res, void (*drain)(void *arg),
 			void (*cancel)(void *arg), void *arg);
 
+/*
+ * http_request_body_take - hand the request's body (req->body, malloc'd) to
+ * the caller, who frees it; NULL when the body is empty.  Afterwards the
+ * request's body is empty: take it only once nothing else reads it (the
+ * upstream request is over).
+ */
+uint8_t *http_request_body_take(struct http_response *res);
+
 /* http_res_request - the request @res answers. */
 struct http_request *http_res_request(struct http_response *res);
 

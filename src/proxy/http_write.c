@@ -383,6 +383,17 @@ void http_res_callbacks(struct http_response *res, void (*drain)(void *arg),
 	res->arg = arg;
 }
 
+uint8_t *http_request_body_take(struct http_response *res)
+{
+	struct http_conn *c = res->conn;
+
+	if (!c->body.len || c->req.body != (const uint8_t *)c->body.data)
+		return NULL;
+	c->req.body = (const uint8_t *)"";
+	c->req.body_len = 0;
+	return (uint8_t *)buf_take(&c->body);
+}
+
 struct http_request *http_res_request(struct http_response *res)
 {
 	return &res->conn->req;

@@ -136,7 +136,7 @@ static void conversation_of(const struct http_request *req, char *out, size_t n)
 	snprintf(out, n, "%s %s %016llx", req->method, req->path, (unsigned long long)h);
 }
 
-/* Hand the exchange to the audit log; the store copies what it keeps. */
+/* Hand the exchange to the audit log, the bodies with it. */
 static void record(struct proxy *p, struct exchange *x, const struct http_request *req,
 		   int status, enum audit_action action)
 {
@@ -177,7 +177,9 @@ static void record(struct proxy *p, struct exchange *x, const struct http_reques
 	ax.response_len = x->reply.len;
 	ax.findings = af;
 	ax.nfindings = n;
-	rc = audit_submit(p->audit, &ax);
+	/* The bodies are handed over, not copied again: 200 KB a request. */
+	rc = audit_submit_take(p->audit, &ax, http_request_body_take(x->res),
+			       x->reply.data ? (uint8_t *)buf_take(&x->reply) : NULL);
 	if (rc && p->cfg.log)
 		fprintf(p->cfg.log, "overt: #%llu not recorded in the audit log: %s\n",
 			(unsigned long long)req->id, audit_strerror(rc));
