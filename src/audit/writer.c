@@ -27,7 +27,7 @@
 #include "util/banned.h"
 
 #define MAX_FINDINGS (1u << 20)
-/* Nice value of the writer thread (see lower_priority). */
+/* How much nicer than the process the writer thread is (lower_priority). */
 #define WRITER_NICE 10
 /* Idle this long after a batch, the writer trims the heaps. */
 #define IDLE_TRIM_MS 1000
@@ -637,14 +637,23 @@ static struct qrec *take_batch(struct audit_store *s, size_t *count)
  * The writer yields to the event loop: compressing, hashing and committing
  * can wait a few milliseconds, a reply cannot.  On a core it shares with
  * the loop, a writer at the same priority ran its batch through the loop's
- * wake-ups and made the loop's p99 latency 4 to 5 ms.  Nice 10 weighs a
- * tenth of the loop, which still leaves the writer enough of a busy core to
- * keep up; an unprivileged thread may raise its own nice value, so this
- * needs no capability.  Failure only costs latency and is ignored.
+ * wake-ups and made the loop's p99 latency 4 to 5 ms.  Ten nice levels
+ * above the process weigh a tenth of the loop, which still leaves the
+ * writer enough of a busy core to keep up; an unprivileged thread may
+ * raise its own nice value, so this needs no capability.  Failure only
+ * costs latency and is ignored.
  */
 static void lower_priority(void)
 {
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WRITER_NICE))
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, tid);
+	if (errno)
+		return;
+	nice = nice + WRITER_NICE > 19 ? 19 : nice + WRITER_NICE;
+	if (setpriority(PRIO_PROCESS, tid, nice))
 		return;
 }
 
