@@ -328,10 +328,11 @@ static int build_headers(struct upstream_req *r, const struct http_header *h, si
 		accept |= !strcasecmp(h[i].name, "accept");
 		buf_reset(&line);
 		/* "Name;" is curl's way of sending a header with no value. */
-		if (h[i].value[0])
-			rc = buf_printf(&line, "%s: %s", h[i].name, h[i].value);
-		else
-			rc = buf_printf(&line, "%s;", h[i].name);
+		rc = buf_adds(&line, h[i].name);
+		if (!rc && h[i].value[0])
+			rc = buf_add(&line, ": ", 2) || buf_adds(&line, h[i].value);
+		else if (!rc)
+			rc = buf_addc(&line, ';');
 		next = rc ? NULL : curl_slist_append(r->headers, line.data);
 		if (!next)
 			rc = UPSTREAM_ENOMEM;
