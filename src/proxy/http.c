@@ -393,6 +393,7 @@ void http_conn_close(struct http_conn *c)
 	c->closing = 1;
 	if (c->phase == PH_HANDLING && c->res.state != RES_DONE)
 		http_res_cancelled(&c->res);
+	http_res_forget_held(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else

@@ -40,6 +40,10 @@ struct http_response {
 	void (*cancel)(void *arg);
 	void *arg;
 	int want_drain;       /* the producer was told to pause */
+	char *held;           /* a stream's head, waiting for its first bytes */
+	size_t held_len;
+	int end_pending;      /* ended with nothing left to write: on_flush
+				 finishes it */
 	uint64_t bytes_out;
 };
 
@@ -55,6 +59,8 @@ struct http_conn {
 	uv_shutdown_t shutdown;
 	int open_handles;     /* handle + timer; freed at 0 */
 	struct http_conn *prev, *next;
+	struct http_conn *flush_next; /* in srv->flushq while a head is held */
+	int flush_queued;
 	llhttp_t parser;
 	char peer[64];
 
@@ -100,6 +106,8 @@ struct http_server {
 	int has_token;
 	unsigned char token_hash[32]; /* SHA-256 of cfg.access_token */
 	uv_timer_t stop_timer;
+	uv_check_t flush;     /* sends held heads at the end of a loop turn */
+	struct http_conn *flushq;
 	uv_signal_t sig[2];
 	int signals;          /* 1 when sig[] are initialised */
 	unsigned signal_deadline_ms;
@@ -128,5 +136,6 @@ void http_res_reset(struct http_response *res, struct http_conn *c);
 int http_write_raw(struct http_conn *c, char *data, size_t len);
 void http_res_cancelled(struct http_response *res);
 void http_res_summary(struct http_conn *c, int cancelled);
+void http_res_forget_held(struct http_conn *c);
 
 #endif

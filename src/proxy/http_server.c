@@ -234,6 +234,9 @@ int http_server_new(uv_loop_t *loop, const struct http_config *cfg,
 		return rc;
 	}
 	set_address(srv);
+	uv_check_init(loop, &srv->flush);
+	srv->flush.data = srv; /* also says it is initialised */
+	srv->open_handles++;
 	*out = srv;
 	return 0;
 }
@@ -257,6 +260,8 @@ void http_server_maybe_stopped(struct http_server *srv)
 	if (!srv->stopping || srv->nconns)
 		return;
 	close_handle(srv, (uv_handle_t *)&srv->stop_timer);
+	if (srv->flush.data)
+		close_handle(srv, (uv_handle_t *)&srv->flush);
 	if (srv->signals) {
 		close_handle(srv, (uv_handle_t *)&srv->sig[0]);
 		close_handle(srv, (uv_handle_t *)&srv->sig[1]);

@@ -3,7 +3,11 @@
  * http_write.c - responses and the write queue of the HTTP core.
  *
  * Every write goes straight to uv_write, so a streamed event leaves as soon
- * as the handler writes it; the bytes handed to libuv and not yet written
+ * as the handler writes it.  Only a stream's head waits, until its first
+ * body bytes or the end of the loop turn (a check handle), whichever comes
+ * first: a proxy gets the upstream's head and first event from one read,
+ * and sending them as one write saves a system call and a TCP segment on
+ * the way to the agent without delaying either; the bytes handed to libuv and not yet written
  * are counted per connection, and past write_queue_max the producer is told
  * to pause (and refused if it does not), so a client that stops reading
  * cannot make us buffer without bound.  While bytes are queued a stall
@@ -40,6 +44,9 @@ void http_res_reset(struct http_response *res, struct http_conn *c)
 	res->arg = NULL;
 	res->want_drain = 0;
 	res->bytes_out = 0;
+	free(res->held);
+	res->held = NULL;
+	res->end_pending = 0;
 }
 
 void http_res_summary(struct http_conn *c, int cancelled)
@@ -256,6 +263,87 @@ static int64_t stream_framing(struct http_response *res, int status, int64_t len
 	return status >= 200 && status != 204 ? length : -1;
 }
 
+static void on_flush(uv_check_t *h)
+{
+	struct http_server *srv = h->data;
+	struct http_conn *c;
+	char *data;
+	int rc;
+
+	while ((c = srv->flushq)) {
+		srv->flushq = c->flush_next;
+		c->flush_queued = 0;
+		data = c->res.held;
+		c->res.held = NULL;
+		if (data && (rc = http_write_raw(c, data, c->res.held_len)) && rc != HTTP_ECLOSED)
+			http_conn_close(c);
+		if (c->res.end_pending) {
+			c->res.end_pending = 0;
+			if (!c->closing && !c->queued && c->res.state == RES_DONE &&
+			    c->phase == PH_HANDLING) {
+				http_res_summary(c, 0);
+				http_conn_response_done(c);
+			}
+		}
+	}
+	uv_check_stop(h);
+}
+
+static void queue_flush(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+
+	if (!c->flush_queued) {
+		c->flush_next = srv->flushq;
+		srv->flushq = c;
+		c->flush_queued = 1;
+	}
+	uv_check_start(&srv->flush, on_flush);
+}
+
+/* Keep @out (a stream's head) until the first body bytes or on_flush. */
+static int hold(struct http_conn *c, struct buf *out)
+{
+	size_t len = out->len;
+	char *data = buf_take(out);
+
+	if (!data)
+		return HTTP_ENOMEM;
+	c->res.held = data;
+	c->res.held_len = len;
+	queue_flush(c);
+	return 0;
+}
+
+/* The held head goes first into @out. */
+static int add_held(struct http_response *res, struct buf *out)
+{
+	int rc = 0;
+
+	if (res->held) {
+		rc = buf_add(out, res->held, res->held_len);
+		free(res->held);
+		res->held = NULL;
+	}
+	return rc;
+}
+
+/* The connection is closing: drop its held head and leave the queue. */
+void http_res_forget_held(struct http_conn *c)
+{
+	struct http_conn **p;
+
+	free(c->res.held);
+	c->res.held = NULL;
+	for (p = &c->srv->flushq; c->flush_queued && *p; p = &(*p)->flush_next) {
+		if (*p == c) {
+			*p = c->flush_next;
+			c->flush_queued = 0;
+			break;
+		}
+	}
+}
+
 int http_res_stream_start_length(struct http_response *res, int status, const char *ctype,
 				 const char *content_length)
 {
@@ -285,9 +373,9 @@ int http_res_stream_start_length(struct http_response *res, int status, const ch
 	res->status = status;
 	res->state = RES_STREAM;
 	if (!rc)
-		rc = write_buf(c, &out);
+		rc = hold(c, &out);
 	buf_release(&out);
-	if (rc && rc != HTTP_ECLOSED) {
+	if (rc) {
 		http_conn_close(c);
 		return rc;
 	}
@@ -340,8 +428,9 @@ int http_res_stream_write(struct http_response *res, const void *data, size_t le
 	}
 	if (!len)
 		return 0;
-	buf_init(&out, len + 64);
-	if (res->chunked)
+	buf_init(&out, len + 64 + (res->held ? res->held_len : 0));
+	rc = add_held(res, &out);
+	if (!rc && res->chunked)
 		rc = add_chunk_size(&out, len);
 	if (!rc)
 		rc = buf_add(&out, data, len);
@@ -364,7 +453,7 @@ int http_res_stream_write(struct http_response *res, const void *data, size_t le
 int http_res_stream_end(struct http_response *res)
 {
 	struct http_conn *c = res->conn;
-	char *end;
+	struct buf end;
 	int rc;
 
 	if (res->state != RES_STREAM || c->closing)
@@ -375,18 +464,25 @@ int http_res_stream_end(struct http_response *res)
 	/* Shorter than announced: only closing tells the client. */
 	if (res->length >= 0 && res->bytes_out < (uint64_t)res->length)
 		c->keep_alive = 0;
-	if (!res->chunked) {
-		/* Close-delimited: the end of the stream is the end of the
-		 * connection; sized: the length ends it.  An empty write
-		 * marks when the rest is out. */
-		if (res->length < 0)
-			c->keep_alive = 0;
-		end = calloc(1, 1);
-		rc = end ? http_write_raw(c, end, 0) : HTTP_ENOMEM;
+	/* Close-delimited: the end of the stream is the end of the
+	 * connection; sized: the length ends it; chunked: the last chunk. */
+	if (!res->chunked && res->length < 0)
+		c->keep_alive = 0;
+	buf_init(&end, 16 + (res->held ? res->held_len : 0));
+	rc = add_held(res, &end);
+	if (!rc && res->chunked)
+		rc = buf_add(&end, "0\r\n\r\n", 5);
+	if (!rc && !end.len) {
+		/* Nothing to write: the last write in flight finishes the
+		 * response, or, with none, on_flush does at the end of this
+		 * loop turn (not here, inside the handler's call). */
+		res->end_pending = !c->queued;
+		if (res->end_pending)
+			queue_flush(c);
 	} else {
-		end = strdup("0\r\n\r\n");
-		rc = end ? http_write_raw(c, end, 5) : HTTP_ENOMEM;
+		rc = rc ? HTTP_ENOMEM : write_buf(c, &end);
 	}
+	buf_release(&end);
 	if (rc && rc != HTTP_ECLOSED) {
 		http_conn_close(c);
 		return rc;
