@@ -44,8 +44,9 @@
 # installed or does not start is reported as such and the rest still run.
 #
 # On a machine other work shares, `nice -n -10 bench/run-proxy.sh` (as
-# root) keeps that work from landing in the measurements; every process of
-# the benchmark inherits it, and overt's audit writer still sits ten nice
+# root) keeps that work's processes behind the benchmark's (but not work in
+# other cgroups, which the kernel balances first); every process of the
+# benchmark inherits it, and overt's audit writer still sits four nice
 # levels below its proxy.
 #
 # With two cores, the front under test has core 1 to itself, and wrk, the
@@ -454,7 +455,8 @@ targets() {
 	stored=$(sed -n 's/.*"body_stored_bytes":\([0-9]*\).*/\1/p' "$RESULTS/audit-stats.json" 2> /dev/null || true)
 	awk -v conns="$CONNS" -v ssef="$RESULTS/sse.txt" -v idle="${IDLE_RSS:-}" \
 		-v loaded="${LOADED_RSS:-}" -v idled="${IDLED_RSS:-}" -v raw="$raw" -v stored="$stored" -v sent="${SENT_BYTES:-}" \
-		-v dbb="${DB_BYTES:-}" -v turns="$TURNS" '
+		-v dbb="${DB_BYTES:-}" -v turns="$TURNS" \
+		-v dropped="$(grep -c 'not recorded in the audit log' "$RESULTS/overt-wrk.log" 2> /dev/null)" '
 		function v(ok) { return ok ? "met" : "NOT met" }
 		BEGIN { while ((getline l < ssef) > 0) { split(l, a, " "); sse[a[1]] = a[11] } }
 		{ p50[$1, $2] = $3; p99[$1, $2] = $4; rps[$1, $2] = $5; seen[$1] = 1 }
@@ -479,6 +481,8 @@ targets() {
 				printf "target audit <= 1/10 of raw (%d turns): %d raw, %d stored body bytes, 1/%.1f, %s (request bytes sent %d; database files %d bytes)\n", turns, raw, stored, raw / stored, v(stored * 10 <= raw), sent, dbb
 			else
 				print "target audit ratio: not measured"
+			if (dropped != "")
+				printf "audit records dropped (queue full) during the wrk runs: %d\n", dropped
 		}' "$RESULTS/wrk.txt"
 }
 
