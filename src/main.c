@@ -19,6 +19,14 @@ static const struct cmd commands[] = {
 	  "a mock model API server (Anthropic, OpenAI, Gemini) that records requests" },
 	{ "log", cmd_log,
 	  "list, show, export and verify the audit log" },
+	{ "probe", cmd_probe,
+	  "run an agent across an environment matrix and find what depends on it" },
+	{ "inspect", cmd_inspect,
+	  "look inside agent packages and binaries for hidden lists and fingerprinting" },
+	{ "run", cmd_run,
+	  "run a command in a sandbox whose only way out is the proxy" },
+	{ "inventory", cmd_inventory,
+	  "find installed agents, judge them by policy and advisories, quarantine" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -60,7 +68,7 @@ static int help(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	args[0] = argv[1];
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc re-reads the new option string's ordering */
 	return c->fn(2, args);
 }
 
@@ -101,6 +109,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "overt: '%s' is not a command; see 'overt --help'\n", argv[0]);
 		return EXIT_USAGE;
 	}
-	optind = 1;
+	optind = 0; /* as in help() */
 	return c->fn(argc, argv);
 }

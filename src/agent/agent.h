@@ -34,6 +34,12 @@ struct agent_def {
 	struct agent_list bin;        /* executable names */
 	struct agent_list state;      /* state dirs and files, "~/" = HOME */
 	struct agent_list extensions; /* VS Code style extension ids */
+	/* For overt inventory: Homebrew formula and cask names, JetBrains
+	 * plugin directory names, and dirs the agent's own installer keeps one
+	 * entry per version in ("~/.local/share/claude/versions"). */
+	struct agent_list brew;
+	struct agent_list jetbrains;
+	struct agent_list native;
 	/* How the agent takes its base URL: a variable (base_url_env set,
 	 * base_url_value its template) or arguments inserted right after the
 	 * command name (base_url_args).  Neither: it cannot be redirected. */

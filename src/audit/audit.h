@@ -249,7 +249,7 @@ struct audit_verify_result {
 	uint64_t records;       /* chain entries checked */
 	uint64_t bad_seq;       /* first bad chain entry; 0 when the problem
 				 * is a row outside the chain, or none */
-	char table[16];         /* table of the bad row, "" if none */
+	char table[32];         /* table of the bad row, "" if none */
 	int64_t row_id;         /* its id, or 0 */
 	char message[256];      /* what is wrong, "" when all is well */
 	uint8_t head[32];       /* hash of the last entry */
@@ -315,6 +315,33 @@ int audit_export_har(struct audit_store *store, const struct audit_filter *f,
  */
 int audit_import_jsonl(struct audit_store *store, FILE *in, const char *name,
 		       char *err, size_t errlen);
+
+/*
+ * An event beside the exchanges, in the same hash chain: a network attempt
+ * through the proxy's CONNECT endpoint, allowed or denied, or the start and
+ * end of an `overt run` session.  Strings are borrowed by submit (copied)
+ * and may be NULL except @kind.
+ */
+struct audit_event {
+	int64_t id;             /* assigned by the store; ignored by submit */
+	int64_t time_ms;        /* Unix time in milliseconds */
+	const char *kind;       /* "connect", "session.start", "session.end" */
+	const char *client;     /* who asked: "127.0.0.1:50312", or NULL */
+	const char *target;     /* "example.com:443"; for a session its command */
+	const char *verdict;    /* "allow", "deny", "error"; sessions: "start",
+				 * "exit N", "signal N", "failed" */
+	const char *detail;     /* why, or a JSON object (a session's policy) */
+};
+
+/* audit_submit_event - queue @ev like audit_submit; same return codes. */
+int audit_submit_event(struct audit_store *store, const struct audit_event *ev);
+
+/* audit_list_events - call @fn for every event at or after @since_ms, in
+ * id order; the event is valid during the call only.  A non-zero return
+ * from @fn stops the walk and is returned; else 0 or AUDIT_E*.  A log made
+ * before events existed has none. */
+int audit_list_events(struct audit_store *store, int64_t since_ms,
+		      int (*fn)(void *ctx, const struct audit_event *ev), void *ctx);
 
 /* Names as used in every output format; audit_action_parse returns -1 for
  * an unknown name. */

@@ -30,6 +30,10 @@ const struct table_def audit_tables[T_COUNT] = {
 	[T_FINDINGS] = { "findings",
 			 "id,exchange_id,rule,category,severity,origin,json_path,"
 			 "byte_offset,codepoint,action", 10 },
+	[T_EVENTS] = { "events", "id,time_ms,kind,client,target,verdict,detail", 7 },
+	[T_INVENTORY] = { "inventory_actions",
+			  "id,time_ms,action,quarantine_id,agent,version,method,path,"
+			  "owner,operator,host,reason,items", 13 },
 };
 
 static const char domain[] = "overt-audit-1";
@@ -145,6 +149,11 @@ static int check_row(struct walk *w, uint64_t seq, enum audit_table t,
 	char msg[160];
 	int i, rc;
 
+	if (!st) {
+		snprintf(msg, sizeof(msg), "seq %llu: names %s row %lld, but the table is "
+			 "gone (dropped)", (unsigned long long)seq, d->name, (long long)id);
+		return bad(w->res, seq, d->name, id, msg);
+	}
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -213,6 +222,23 @@ static int check_entry(struct walk *w, sqlite3_stmt *ch, uint64_t expect)
 	return check_row(w, seq, (enum audit_table)t, id, sqlite3_column_blob(ch, 4));
 }
 
+/* A log made before a table existed (events, inventory_actions) has none
+ * of its rows: only
+ * tables that exist are read. */
+static int table_exists(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return yes;
+}
+
 /* Rows that no chain entry names were added outside the log. */
 static int check_unchained(sqlite3 *db, struct audit_verify_result *r)
 {
@@ -221,6 +247,8 @@ static int check_unchained(sqlite3 *db, struct audit_verify_result *r)
 	int t, rc = 0;
 
 	for (t = 0; !rc && t < T_COUNT; t++) {
+		if ((t == T_EVENTS || t == T_INVENTORY) && !table_exists(db, audit_tables[t].name))
+			continue;
 		snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id NOT IN (SELECT "
 			 "row_id FROM chain WHERE tbl='%s') ORDER BY id LIMIT 1",
 			 audit_tables[t].name, audit_tables[t].name);
@@ -243,6 +271,8 @@ static int prepare_rows(sqlite3 *db, struct walk *w)
 	int t;
 
 	for (t = 0; t < T_COUNT; t++) {
+		if ((t == T_EVENTS || t == T_INVENTORY) && !table_exists(db, audit_tables[t].name))
+			continue; /* no row can name it: check_entry sees no such table */
 		snprintf(sql, sizeof(sql), "SELECT %s, prev_hash, hash FROM %s WHERE id=?",
 			 audit_tables[t].cols, audit_tables[t].name);
 		if (sqlite3_prepare_v2(db, sql, -1, &w->rows[t], NULL) != SQLITE_OK)

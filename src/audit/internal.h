@@ -33,7 +33,10 @@ struct cval {
 
 /* The tables in the chain, with their hashed columns in canonical order
  * (prev_hash and hash follow them in every table). */
-enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS, T_COUNT };
+enum audit_table { T_META, T_EXCHANGES, T_BODIES, T_FINDINGS,
+		   T_EVENTS, /* overt run: network attempts, sessions */
+		   T_INVENTORY, /* inventory.c: what overt inventory moved */
+		   T_COUNT };
 
 struct table_def {
 	const char *name;
@@ -113,9 +116,19 @@ int audit_body_encode(struct audit_store *s, const uint8_t *raw, size_t len,
 		      size_t *outlen, const char **codec);
 
 /* writer.c */
+/* A record of a table another file owns: @write turns the @len bytes
+ * queued with it into rows (with audit_append) on the writer thread. */
+typedef int (*audit_custom_fn)(struct audit_store *s, const void *data, size_t len);
+int audit_submit_custom(struct audit_store *s, audit_custom_fn write, const void *data,
+			size_t len);
+/* Insert row @v (id first) of table @t and its chain entry; writer thread. */
+int audit_append(struct audit_store *s, enum audit_table t, const struct cval *v);
 int audit_writer_start(struct audit_store *s, char *err, size_t errlen);
 void audit_writer_stop(struct audit_store *s);
 void audit_conv_release(struct audit_store *s);
+
+/* inventory.c: its table, created in new and existing files alike. */
+extern const char audit_inventory_schema[];
 
 /* store.c */
 void audit_set_err(char *err, size_t errlen, const char *fmt, ...)

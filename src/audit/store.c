@@ -51,6 +51,14 @@ static const char schema_sql[] =
 	"CREATE INDEX findings_rule ON findings(rule, severity);"
 	"CREATE INDEX chain_row ON chain(tbl, row_id);";
 
+/* Events (overt run's network attempts and sessions): created in files
+ * made before the table existed, too, when they are opened for writing. */
+static const char events_sql[] =
+	"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY,"
+	" time_ms INTEGER NOT NULL, kind TEXT NOT NULL, client TEXT, target TEXT,"
+	" verdict TEXT, detail TEXT, prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT;"
+	"CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);";
+
 static const char *const action_names[] = {
 	"log", "alert", "normalize", "redact", "block",
 };
@@ -309,9 +317,12 @@ static int setup_db(struct audit_store *s, char *err, size_t errlen)
 	if (fresh) {
 		rc = sql_exec(s->db, "PRAGMA page_size=4096", s->path, err, errlen);
 		rc = rc ? rc : sql_exec(s->db, schema_sql, s->path, err, errlen);
-		return rc;
+		rc = rc ? rc : sql_exec(s->db, events_sql, s->path, err, errlen);
+		return rc ? rc : sql_exec(s->db, audit_inventory_schema, s->path, err, errlen);
 	}
-	return audit_check_schema(s->db, s->path, err, errlen);
+	rc = audit_check_schema(s->db, s->path, err, errlen);
+	rc = rc ? rc : sql_exec(s->db, events_sql, s->path, err, errlen);
+	return rc ? rc : sql_exec(s->db, audit_inventory_schema, s->path, err, errlen);
 }
 
 int audit_open(const char *path, const struct audit_options *opt,

@@ -34,6 +34,9 @@
 
 struct qrec {
 	struct qrec *next;
+	const struct audit_event *ev; /* an event (events.c) instead of an exchange */
+	audit_custom_fn write;  /* or a record of another table: data follows */
+	size_t datalen;
 	struct audit_exchange x;
 	uint8_t *owned[2];     /* bodies handed over: request, response */
 	char fp[AUDIT_FINGERPRINT_LEN];
@@ -124,6 +127,8 @@ static struct qrec *record_copy(const struct audit_exchange *x, size_t size, siz
 	if (!q)
 		return NULL;
 	q->next = NULL;
+	q->ev = NULL;
+	q->write = NULL;
 	q->x = *x;
 	q->bytes = size;
 	q->owned[0] = owned[0];
@@ -171,6 +176,41 @@ static void record_free(struct qrec *q)
 	free(q);
 }
 
+/* Queue @q (taken: freed on failure), unless the queue is full or the
+ * store failed.  0 or AUDIT_E*. */
+static int enqueue(struct audit_store *s, struct qrec *q)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->closing)
+		rc = AUDIT_EINVAL;
+	else if (s->st.queued >= s->opt.queue_max || s->qbytes + q->bytes > s->opt.queue_bytes_max)
+		rc = AUDIT_EFULL;
+	else if (!s->st.healthy)
+		rc = AUDIT_EUNHEALTHY;
+	if (!rc) {
+		if (s->qtail)
+			s->qtail->next = q;
+		else
+			s->qhead = q;
+		s->qtail = q;
+		s->qbytes += q->bytes;
+		s->st.queued++;
+		s->st.submitted++;
+		/* Wake the writer only when it waits for this: the first record
+		 * of a batch, or a full one.  Signalling every record woke it
+		 * once per request, two context switches on the loop's core,
+		 * just to go back to waiting out its batch time. */
+		if (s->st.queued == 1 || s->st.queued == s->opt.batch_max)
+			pthread_cond_signal(&s->more);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (rc)
+		record_free(q);
+	return rc;
+}
+
 static int submit(struct audit_store *s, const struct audit_exchange *x, uint8_t *owned[2])
 {
 	struct qrec *q;
@@ -198,31 +238,7 @@ static int submit(struct audit_store *s, const struct audit_exchange *x, uint8_t
 	if (!q)
 		return AUDIT_ENOMEM;
 	owned[0] = owned[1] = NULL; /* the record has them now */
-	pthread_mutex_lock(&s->lock);
-	if (s->st.queued >= s->opt.queue_max || s->qbytes + size > s->opt.queue_bytes_max)
-		rc = AUDIT_EFULL;
-	else if (!s->st.healthy)
-		rc = AUDIT_EUNHEALTHY;
-	if (!rc) {
-		if (s->qtail)
-			s->qtail->next = q;
-		else
-			s->qhead = q;
-		s->qtail = q;
-		s->qbytes += size;
-		s->st.queued++;
-		s->st.submitted++;
-		/* Wake the writer only when it waits for this: the first record
-		 * of a batch, or a full one.  Signalling every record woke it
-		 * once per request, two context switches on the loop's core,
-		 * just to go back to waiting out its batch time. */
-		if (s->st.queued == 1 || s->st.queued == s->opt.batch_max)
-			pthread_cond_signal(&s->more);
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (rc)
-		record_free(q);
-	return rc;
+	return enqueue(s, q);
 }
 
 int audit_submit(struct audit_store *s, const struct audit_exchange *x)
@@ -532,6 +548,82 @@ static int write_record(struct audit_store *s, struct qrec *q)
 	return rc;
 }
 
+/* ---- events: network attempts and sessions (overt run) ---- */
+
+static int write_event(struct audit_store *s, const struct audit_event *e)
+{
+	struct cval v[7];
+
+	v[0] = cv_int(s->head.next_id[T_EVENTS]);
+	v[1] = cv_int(e->time_ms);
+	v[2] = cv_str(e->kind);
+	v[3] = cv_str(e->client);
+	v[4] = cv_str(e->target);
+	v[5] = cv_str(e->verdict);
+	v[6] = cv_str(e->detail);
+	return append(s, T_EVENTS, v);
+}
+
+int audit_submit_event(struct audit_store *s, const struct audit_event *e)
+{
+	const char *src[5] = { e->kind, e->client, e->target, e->verdict, e->detail };
+	const char **dst[5];
+	struct audit_event *copy;
+	struct qrec *q;
+	size_t size = sizeof(*q) + sizeof(*copy), i;
+	char *at;
+
+	if (!s || !e || s->readonly || !e->kind)
+		return AUDIT_EINVAL;
+	for (i = 0; i < 5; i++)
+		size += slen(src[i]);
+	if (size > (size_t)1 << 20)
+		return AUDIT_ETOOBIG;
+	q = calloc(1, size);
+	if (!q)
+		return AUDIT_ENOMEM;
+	copy = (struct audit_event *)(q + 1);
+	*copy = *e;
+	dst[0] = &copy->kind;
+	dst[1] = &copy->client;
+	dst[2] = &copy->target;
+	dst[3] = &copy->verdict;
+	dst[4] = &copy->detail;
+	at = (char *)(copy + 1);
+	for (i = 0; i < 5; i++)
+		*dst[i] = put_str(&at, src[i]);
+	q->ev = copy;
+	q->bytes = size;
+	return enqueue(s, q);
+}
+
+/* ---- records of tables other files own (inventory.c) ---- */
+
+int audit_append(struct audit_store *s, enum audit_table t, const struct cval *v)
+{
+	return append(s, t, v);
+}
+
+int audit_submit_custom(struct audit_store *s, audit_custom_fn write, const void *data,
+			size_t len)
+{
+	size_t size = sizeof(struct qrec) + len;
+	struct qrec *q;
+
+	if (!s || !write || s->readonly)
+		return AUDIT_EINVAL;
+	if (size > (size_t)16 << 20)
+		return AUDIT_ETOOBIG;
+	q = calloc(1, size);
+	if (!q)
+		return AUDIT_ENOMEM;
+	q->write = write;
+	q->datalen = len;
+	q->bytes = size;
+	memcpy(q + 1, data, len);
+	return enqueue(s, q);
+}
+
 /* ---- the thread ---- */
 
 static void fail(struct audit_store *s, int err, const char *what)
@@ -558,7 +650,8 @@ static int write_batch(struct audit_store *s, struct qrec *list)
 		return AUDIT_EIO;
 	}
 	for (rc = 0, q = list; !rc && q; q = q->next)
-		rc = write_record(s, q);
+		rc = q->ev ? write_event(s, q->ev) : q->write ? q->write(s, q + 1, q->datalen) :
+		     write_record(s, q);
 	if (!rc && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = AUDIT_EIO;
 	if (rc) {

@@ -28,5 +28,9 @@ int cmd_scan(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_mock(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
 
 #endif

@@ -36,6 +36,8 @@ static const char usage_text[] =
 	"  export  [--format jsonl|har] [FILTERS]   JSON Lines (\"schema\":1) or HAR 1.2\n"
 	"  verify                                   check the hash chain\n"
 	"  stats   [--format text|json]             counts and compression\n"
+	"  events  [--format text|json] [--since T] network attempts and 'overt run'\n"
+	"                                           sessions, one per line\n"
 	"\n"
 	"Filters:\n"
 	"      --since TIME         at or after TIME: Unix milliseconds, 2026-06-30,\n"
@@ -536,6 +538,46 @@ static int do_stats(struct audit_store *s, const struct log_args *a)
 	return rc;
 }
 
+/* ---- events: CONNECT attempts and overt run sessions ---- */
+
+static int event_text(void *ctx, const struct audit_event *e)
+{
+	(void)ctx;
+	printf("%6lld  ", (long long)e->id);
+	put_time(e->time_ms);
+	printf("  %-13s  ", e->kind ? e->kind : "-");
+	put_str(e->verdict);
+	fputs("  ", stdout);
+	put_str(e->target);
+	if (e->detail) {
+		fputs("  ", stdout);
+		put_str(e->detail);
+	}
+	fputs("\n", stdout);
+	return 0;
+}
+
+static int event_json(void *ctx, const struct audit_event *e)
+{
+	struct buf b;
+	int rc;
+
+	(void)ctx;
+	buf_init(&b, (size_t)64 << 20);
+	rc = buf_printf(&b, "{\"schema\":%d,\"id\":%lld,\"time_ms\":%lld", OVERT_SCHEMA,
+			(long long)e->id, (long long)e->time_ms);
+	rc = rc ? rc : json_str(&b, "kind", e->kind);
+	rc = rc ? rc : json_str(&b, "client", e->client);
+	rc = rc ? rc : json_str(&b, "target", e->target);
+	rc = rc ? rc : json_str(&b, "verdict", e->verdict);
+	rc = rc ? rc : json_str(&b, "detail", e->detail);
+	rc = rc ? rc : buf_adds(&b, "}\n");
+	if (!rc)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_release(&b);
+	return rc ? AUDIT_ENOMEM : 0;
+}
+
 /* `overt log import --db PATH FILE.jsonl`: the one subcommand that writes. */
 static int do_import(const struct log_args *a, const char *file)
 {
@@ -579,6 +621,7 @@ static const struct sub subs[] = {
 	{ "verify", "d", 0 },
 	{ "stats", "df", 0 },
 	{ "import", "d", 1 },
+	{ "events", "dfS", 0 },
 };
 
 static int run_sub(const struct sub *sub, struct log_args *a, char *arg)
@@ -599,6 +642,9 @@ static int run_sub(const struct sub *sub, struct log_args *a, char *arg)
 			    audit_export_jsonl(s, &a->filter, stdout));
 	else if (!strcmp(sub->name, "verify"))
 		rc = do_verify(s, a);
+	else if (!strcmp(sub->name, "events"))
+		rc = report(a, audit_list_events(s, a->filter.since_ms, a->format == FMT_JSON ?
+						 event_json : event_text, NULL));
 	else
 		rc = report(a, do_stats(s, a));
 	audit_close(s);

@@ -52,6 +52,8 @@ static const char usage_text[] =
 	"                           OVERT_PROXY_TOKEN\n"
 	"      --allow-remote       allow a --listen address other than loopback;\n"
 	"                           needs an access token\n"
+	"      --allow-connect HOST[:PORT]  allow CONNECT tunnels to HOST (port 443\n"
+	"                           unless given; * for any); repeatable (overt run)\n"
 	"  -h, --help               show this help\n";
 
 static int usage_error(const char *what, const char *arg)
@@ -59,6 +61,9 @@ static int usage_error(const char *what, const char *arg)
 	fprintf(stderr, "overt proxy: %s '%s'\nsee 'overt proxy --help'\n", what, arg);
 	return EXIT_USAGE;
 }
+
+#define MAX_CONNECT_ALLOW 64
+static const char *connect_allow[MAX_CONNECT_ALLOW];
 
 static int parse(int argc, char **argv, struct proxy_config *c, const char **token_file,
 		 bool *allow_remote)
@@ -77,6 +82,7 @@ static int parse(int argc, char **argv, struct proxy_config *c, const char **tok
 		{ "fail-open", no_argument, NULL, 'o' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "allow-remote", no_argument, NULL, 'R' },
+		{ "allow-connect", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,6 +100,12 @@ static int parse(int argc, char **argv, struct proxy_config *c, const char **tok
 		case 'o': c->fail_open = true; break;
 		case 't': *token_file = optarg; break;
 		case 'R': *allow_remote = true; break;
+		case 'K':
+			if (c->nconnect_allow == MAX_CONNECT_ALLOW)
+				return usage_error("at most 64 --allow-connect, not", optarg);
+			connect_allow[c->nconnect_allow++] = optarg;
+			c->connect_allow = connect_allow;
+			break;
 		case 'a':
 			if (strcmp(optarg, "log") && strcmp(optarg, "block"))
 				return usage_error("--action takes log or block, not", optarg);

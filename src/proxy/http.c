@@ -250,7 +250,7 @@ static int on_headers_complete(llhttp_t *p)
 	if (!access_ok(c))
 		return refuse(p, 401, "this proxy needs an access token: send it as "
 			      "'X-Overt-Token: TOKEN' or 'Proxy-Authorization: Bearer TOKEN'");
-	if (p->upgrade || p->method == HTTP_CONNECT)
+	if (p->method == HTTP_CONNECT ? !c->srv->cfg.connect : p->upgrade)
 		return refuse(p, 501, "protocol upgrades and CONNECT are not supported");
 	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > c->srv->cfg.max_body)
 		return refuse(p, 413, "request body too large");
@@ -534,7 +534,11 @@ static void dispatch(struct http_conn *c)
 	c->req.body_len = c->body.len;
 	c->phase = PH_HANDLING;
 	uv_timer_stop(&c->timer);
-	srv->cfg.handler(&c->req, &c->res, srv->cfg.ctx);
+	/* A CONNECT handler takes the connection over (connect.c). */
+	if (c->parser.method == HTTP_CONNECT)
+		srv->cfg.connect(&c->req, &c->res, srv->cfg.ctx);
+	else
+		srv->cfg.handler(&c->req, &c->res, srv->cfg.ctx);
 }
 
 /* The status and message for a request llhttp refused. */

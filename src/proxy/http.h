@@ -91,6 +91,7 @@ struct http_config {
 	const char *listen;          /* "127.0.0.1:8080", "[::1]:0", "unix:/p";
 					NULL means "127.0.0.1:0" */
 	http_handler_fn handler;     /* required */
+	http_handler_fn connect;     /* CONNECT requests (connect.c); NULL: 501 */
 	http_error_fn error;         /* NULL: a text/plain body */
 	http_done_fn done;           /* NULL: nothing */
 	void *ctx;

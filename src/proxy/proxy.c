@@ -17,6 +17,7 @@
 #include "audit/audit.h"
 #include "proxy/api.h"
 #include "proxy/config.h"
+#include "proxy/connect.h"
 #include "proxy/http.h"
 #include "proxy/proxy.h"
 #include "proxy/upstream.h"
@@ -30,6 +31,7 @@ struct proxy {
 	struct http_server *srv;
 	struct upstream *up;
 	struct audit_store *audit; /* NULL without --db */
+	struct connect_policy tunnels;
 };
 
 /* Replies kept for the audit log, per exchange; the rest is relayed but
@@ -371,6 +373,11 @@ static void handle(struct http_request *req, struct http_response *res, void *ct
 	struct verdict v;
 	char msg[1024];
 
+	if (x && req->target && req->target[0] != '/' && req->target[0] != '*') {
+		exchange_free(x);
+		connect_refuse_plain(&p->tunnels, req, res); /* "GET http://host/" */
+		return;
+	}
 	if (!x) {
 		refuse(res, api_of_path(req->path), 503, "overt is out of memory");
 		return;
@@ -418,6 +425,13 @@ static void on_exchange_done(const struct http_request *req, const struct http_s
 			sum->cancelled ? ", cancelled" : "");
 }
 
+static void handle_connect(struct http_request *req, struct http_response *res, void *ctx)
+{
+	struct proxy *p = ctx;
+
+	connect_handle(&p->tunnels, req, res);
+}
+
 static int write_ready(const char *path, const char *addr, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "w");
@@ -434,12 +448,15 @@ static int start(struct proxy *p, char *err, size_t errlen)
 	struct upstream_opts uo = { .cacert = p->cfg.cacert };
 	struct http_config hc = {
 		.listen = p->cfg.listen ? p->cfg.listen : "127.0.0.1:8787",
-		.handler = handle, .error = on_error, .done = on_exchange_done,
+		.handler = handle, .connect = handle_connect, .error = on_error,
+		.done = on_exchange_done,
 		.ctx = p, .max_body = p->cfg.max_body, .access_token = p->cfg.access_token,
 	};
 	int rc;
 
 	rc = p->cfg.db ? audit_open(p->cfg.db, NULL, &p->audit, err, errlen) : 0;
+	p->tunnels = (struct connect_policy){ p->cfg.connect_allow, p->cfg.nconnect_allow,
+					      p->audit, p->cfg.log, &p->loop };
 	if (!rc)
 		rc = upstream_new(&p->loop, &uo, &p->up, err, errlen);
 	if (!rc)

@@ -42,6 +42,10 @@ struct proxy_config {
 	bool fail_open;           /* forward even when the audit log fails */
 	const char *access_token; /* required on every request, or NULL */
 	FILE *log;                /* one line per exchange and per finding */
+	/* CONNECT tunnels allowed (proxy/connect.h has the syntax); every
+	 * attempt is in the audit log.  None: every CONNECT is refused. */
+	const char *const *connect_allow;
+	size_t nconnect_allow;
 };
 
 /*

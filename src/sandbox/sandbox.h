@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sandbox.h - running a command in namespaces, Landlock and seccomp, with
+ * the overt proxy as its only way out (`overt run`).
+ *
+ * The setup is a fixed list of steps run in order, as bubblewrap does:
+ * namespaces, mounts, the relay to the proxy, then for the command itself
+ * capabilities, no_new_privs, Landlock and seccomp, then exec.  A step that
+ * fails stops everything before exec with a message naming the kernel
+ * feature that is missing, unless the caller allows a degraded sandbox, in
+ * which case a loud warning is printed and the next step runs.
+ *
+ * Processes: the caller (outside) forks a supervisor that enters the new
+ * user, mount, UTS, IPC and network namespaces and relays 127.0.0.1:PORT
+ * inside to the proxy's Unix socket outside; it forks the PID namespace's
+ * init, which mounts /proc and forks the command.  docs/RUN.md has the
+ * threat model.
+ */
+#ifndef OVERT_SANDBOX_H
+#define OVERT_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sbx_error {
+	SBX_OK = 0,
+	SBX_ESETUP = -1,   /* a setup step failed; the message names it */
+	SBX_ESYS = -2,     /* fork, pipe or wait failed */
+	SBX_EREADY = -3,   /* the ready callback failed */
+	SBX_EEXEC = -4,    /* the command could not be exec'd (*status is 127) */
+};
+
+struct sbx_config {
+	char *const *argv;          /* the command; argv[0] is looked up in envp's PATH */
+	char *const *envp;          /* its whole environment */
+	const char *cwd;            /* the project directory: read-write, the start dir */
+	const char *const *read;    /* read and execute beneath these */
+	size_t nread;
+	const char *const *write;   /* read and write beneath these */
+	size_t nwrite;
+	const char *const *hide;    /* paths overmounted with an empty one (~/.ssh) */
+	size_t nhide;
+	const char *hostname;       /* NULL: "overt" */
+	/* The relay: 127.0.0.1:@port inside connects to @proxy_socket outside
+	 * (a Unix socket path, absolute, at most 100 bytes).  NULL: no relay. */
+	const char *proxy_socket;
+	uint16_t port;
+	bool allow_degraded;        /* warn about failed steps instead of stopping */
+	bool quiet;                 /* no warnings for optional features */
+	bool timing;                /* print the setup time to stderr */
+	/* Called by the caller's process once the sandbox is being set up, e.g.
+	 * to wait for the proxy; the command is exec'd only after it returns 0. */
+	int (*ready)(void *arg, char *err, size_t errlen);
+	void *ready_arg;
+};
+
+/* What the sandbox achieved, for the audit log and the user. */
+struct sbx_report {
+	int landlock_abi;           /* 0 when Landlock is unavailable */
+	unsigned degraded;          /* steps that failed and were skipped */
+	char degraded_steps[256];   /* their names, comma-separated */
+	double setup_ms;            /* fork to exec, as measured by the command */
+};
+
+/*
+ * sbx_run - run the command in the sandbox and wait for it.  Returns 0 and
+ * sets *@status to the command's exit status, or 128 + the signal that
+ * killed it; or an SBX_E* code with a message in @err (lowercase, naming
+ * the step and the kernel feature).  @rep may be NULL.  SIGTERM and SIGHUP
+ * are passed on to the command; SIGINT and SIGQUIT reach it from the
+ * terminal and are ignored by the processes around it.
+ */
+int sbx_run(const struct sbx_config *cfg, int *status, struct sbx_report *rep,
+	    char *err, size_t errlen);
+
+/* sbx_landlock_abi - the kernel's Landlock ABI version, 0 if none. */
+int sbx_landlock_abi(void);
+
+/* sbx_relay_run - relay connections accepted on @listen_fd (-1: none) to
+ * the Unix socket @path until process @child exits; its wait status goes to
+ * *@wstatus.  For the supervisor, which _exits afterwards.  0 or -errno. */
+int sbx_relay_run(int listen_fd, const char *path, int child, int *wstatus);
+
+#endif

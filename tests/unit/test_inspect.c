@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_inspect.c - the pure parts of `overt inspect`: JavaScript string
+ * decoding, finding the literal around a position, the Bun and SEA layouts
+ * (including hostile offsets), and the one-pass XOR search through the
+ * inspector on bytes in memory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "inspect/internal.h"
+#include "util/banned.h"
+
+static void test_unescape(void **state)
+{
+	static const char js[] = "a\\x41\\u02bc\\u{E0041}\\uDB40\\uDC42\\n\\'";
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 256);
+	assert_int_equal(insp_js_unescape((const uint8_t *)js, strlen(js), &out, false), 0);
+	assert_memory_equal(out.data, "aA\xCA\xBC\xF3\xA0\x81\x81\xF3\xA0\x81\x82\n'", out.len);
+	buf_reset(&out);
+	/* Byte mode: code units up to 0xFF are single bytes, as charCodeAt sees them. */
+	assert_int_equal(insp_js_unescape((const uint8_t *)"\\x1b\\xff", 8, &out, true), 0);
+	assert_int_equal(out.len, 2);
+	assert_int_equal((uint8_t)out.data[0], 0x1B);
+	assert_int_equal((uint8_t)out.data[1], 0xFF);
+	buf_release(&out);
+}
+
+static void test_literal(void **state)
+{
+	static const char js[] = "x=\"it's\";y='a\\'b\\x41c';z=`t${1}u`";
+	const uint8_t *p = (const uint8_t *)js;
+	size_t s, e, at = (size_t)(strstr(js, "\\x41") - js);
+
+	(void)state;
+	assert_int_equal(insp_js_literal(p, strlen(js), at, 0, &s, &e), 0);
+	assert_memory_equal(js + s, "a\\'b\\x41c", e - s);
+	at = (size_t)(strchr(js, 'u') - js);
+	assert_int_equal(insp_js_literal(p, strlen(js), at, 0, &s, &e), 0);
+	assert_int_equal(js[s - 1], '`');
+	/* Outside any literal on its line. */
+	assert_int_equal(insp_js_literal((const uint8_t *)"a=1;\nb=2", 8, 6, 0, &s, &e), -1);
+}
+
+/* A Bun module graph appended after @prefix bytes of zeros. */
+static size_t bun_image(uint8_t *img, size_t prefix, const char *js)
+{
+	static const char name[] = "/$bunfs/root/x.js";
+	uint32_t rec[8] = { 0 };
+	uint8_t flags[4] = { 1, 1, 1, 0 };
+	uint64_t u64;
+	uint32_t u32;
+	size_t g = prefix, n = strlen(name), j = strlen(js), graph, at;
+
+	memset(img, 0, prefix);
+	memcpy(img + g, name, n + 1);
+	memcpy(img + g + n + 1, js, j + 1);
+	rec[0] = 0, rec[1] = (uint32_t)n, rec[2] = (uint32_t)(n + 1), rec[3] = (uint32_t)j;
+	at = g + n + 1 + j + 1;
+	memcpy(img + at, rec, sizeof(rec));
+	memcpy(img + at + sizeof(rec), flags, 4);
+	graph = at + 36 - g;
+	u64 = graph;
+	memcpy(img + g + graph, &u64, 8);
+	u32 = (uint32_t)(at - g);
+	memcpy(img + g + graph + 8, &u32, 4);
+	u32 = 36;
+	memcpy(img + g + graph + 12, &u32, 4);
+	memset(img + g + graph + 16, 0, 16);
+	memcpy(img + g + graph + 32, "\n---- Bun! ----\n", 16);
+	return g + graph + 48;
+}
+
+static void test_bun(void **state)
+{
+	uint8_t img[1024];
+	size_t len = bun_image(img, 100, "console.log(1)");
+	struct insp_embed e;
+
+	(void)state;
+	assert_int_equal(insp_find_embed(img, len, &e), 0);
+	assert_string_equal(e.kind, "bun");
+	assert_int_equal(e.nmods, 1);
+	assert_string_equal(e.mods[0].name, "/$bunfs/root/x.js");
+	assert_memory_equal(img + e.mods[0].off, "console.log(1)", 14);
+	insp_embed_release(&e);
+	/* A module table pointing past the end: no embedding, no crash. */
+	memset(img + len - 48 + 8, 0xFF, 8);
+	assert_int_equal(insp_find_embed(img, len, &e), 0);
+	assert_null(e.kind);
+	/* Every truncation of a valid image is read without reading past it. */
+	len = bun_image(img, 100, "console.log(1)");
+	while (len--) {
+		uint8_t *copy = malloc(len ? len : 1);
+
+		memcpy(copy, img, len);
+		assert_int_equal(insp_find_embed(copy, len, &e), 0);
+		insp_embed_release(&e);
+		free(copy);
+	}
+}
+
+static void test_sea_magic(void **state)
+{
+	static const char fuse[] = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1";
+	uint8_t img[512] = { 0 };
+	uint64_t n = 3;
+	uint32_t magic = 0x0143DA20;
+	struct insp_embed e;
+
+	(void)state;
+	memcpy(img, fuse, sizeof(fuse) - 1);
+	memcpy(img + 100, &magic, 4);
+	memcpy(img + 108, &n, 8);
+	memcpy(img + 116, "a.js", 3);
+	n = 5;
+	memcpy(img + 119, &n, 8);
+	memcpy(img + 127, "x=1;y", 5);
+	assert_int_equal(insp_find_embed(img, 132, &e), 0);
+	assert_string_equal(e.kind, "node-sea");
+	assert_int_equal(e.nmods, 1);
+	assert_int_equal(e.mods[0].off, 127);
+	assert_int_equal(e.mods[0].len, 5);
+	insp_embed_release(&e);
+	/* A length past the end is rejected. */
+	n = 1000;
+	memcpy(img + 119, &n, 8);
+	assert_int_equal(insp_find_embed(img, 132, &e), 0);
+	assert_null(e.kind);
+}
+
+/* XOR with every key finds the same table: the delta search has no key. */
+static void test_every_key(void **state)
+{
+	static const char *const words[] = { "deepseek", "moonshot", "dashscope", "siliconflow" };
+	struct inspector *in;
+	char err[256];
+	unsigned key;
+
+	(void)state;
+	in = inspector_new(NULL, err, sizeof(err));
+	assert_non_null(in);
+	for (key = 1; key < 256; key++) {
+		uint8_t text[200];
+		size_t n = 0, w, i, nf;
+		struct insp_blob b = { "mem", NULL, text, 0, 0, false };
+		const struct insp_finding *f;
+
+		if (key == 0x20)
+			continue;  /* capitals: indistinguishable from plain text */
+		for (w = 0; w < 4; w++) {
+			for (i = 0; words[w][i]; i++)
+				text[n++] = (uint8_t)(words[w][i] ^ key);
+			text[n++] = (uint8_t)(',' ^ key);
+		}
+		b.len = n;
+		assert_int_equal(insp_blob_run(in, &b), 0);
+		f = inspect_findings(in, &nf);
+		assert_true(nf >= 1);
+		assert_string_equal(f[nf - 1].rule, "obfuscation.xor-table");
+		assert_int_equal(f[nf - 1].key, (int)key);
+	}
+	inspector_free(in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unescape),
+		cmocka_unit_test(test_literal),
+		cmocka_unit_test(test_bun),
+		cmocka_unit_test(test_sea_magic),
+		cmocka_unit_test(test_every_key),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
