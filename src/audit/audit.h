@@ -189,10 +189,20 @@ int audit_close(struct audit_store *store);
  */
 int audit_submit(struct audit_store *store, const struct audit_exchange *x);
 
-/* audit_submit_id - audit_submit, and on success store in *@id the id the
- * exchange will have in the log (for "overt log show ID"). */
-int audit_submit_id(struct audit_store *store, const struct audit_exchange *x,
-		    int64_t *id);
+/*
+ * audit_submit_take - audit_submit, except that the bodies are handed over
+ * instead of copied: @request and @response, each NULL or a malloc'd block
+ * that is exactly x->request_body or x->response_body, belong to the store
+ * from the call on and are freed by it whatever the result.  For a proxy
+ * this saves copying every body once more on its event loop.
+ */
+int audit_submit_take(struct audit_store *store, const struct audit_exchange *x,
+		      uint8_t *request, uint8_t *response);
+
+/* audit_submit_take_id - audit_submit_take, and on success store in *@id
+ * the id the exchange will have in the log (for "overt log show ID"). */
+int audit_submit_take_id(struct audit_store *store, const struct audit_exchange *x,
+			 uint8_t *request, uint8_t *response, int64_t *id);
 
 /*
  * audit_sync - wait until every record submitted so far is committed or

@@ -224,24 +224,39 @@ static struct audit_change *changes_of(const struct proxy_rewrite *rw)
 	return c;
 }
 
-/* The body the record keeps: the one scanned, with any secret masked
- * (NULL and *@copy set when a copy was needed, which the caller frees). */
-static const uint8_t *recorded_body(struct exchange *x, uint8_t **copy)
+/*
+ * The request body the record keeps: the one scanned, with any secret
+ * masked.  It is handed to the store when it can be (*@take, malloc'd,
+ * exactly the body returned; NULL when the store must copy), so after
+ * this the exchange's body belongs to the store and must not be read.
+ * NULL (and nothing to take) when masking failed: no body rather than a
+ * secret in clear.
+ */
+static const uint8_t *recorded_body(struct exchange *x, uint8_t **take)
 {
+	const struct http_request *req = http_res_request(x->res);
+	uint8_t *copy;
 	size_t i;
 
-	*copy = NULL;
+	*take = NULL;
 	for (i = 0; i < x->report.nfindings; i++)
 		if (!strcmp(x->report.findings[i].category, "secret"))
 			break;
-	if (i == x->report.nfindings)
-		return x->body;
-	/* On failure no body rather than a secret in clear. */
-	*copy = malloc(x->body_len + 1);
-	if (!*copy)
-		return NULL;
-	memcpy(*copy, x->body, x->body_len);
-	return proxy_mask_secrets(*copy, x->body_len, &x->report) ? NULL : *copy;
+	if (i < x->report.nfindings) {
+		copy = malloc(x->body_len + 1);
+		if (copy)
+			memcpy(copy, x->body, x->body_len);
+		if (!copy || proxy_mask_secrets(copy, x->body_len, &x->report)) {
+			free(copy);
+			return NULL;
+		}
+		return *take = copy;
+	}
+	if (x->decoded.data && x->body == (const uint8_t *)x->decoded.data)
+		return *take = (uint8_t *)buf_take(&x->decoded);
+	if (x->body == req->body && (*take = http_request_body_take(x->res)))
+		return *take;
+	return x->body;
 }
 
 static void fill_record(struct exchange *x, const struct http_request *req, int status,
@@ -279,15 +294,15 @@ static void findings_of(const struct scan_report *rep, const enum proxy_action *
 	}
 }
 
-/* Hand the exchange to the audit log; the store copies what it keeps.
- * Returns the exchange's id in the log, or 0 when not recorded. */
+/* Hand the exchange to the audit log, the bodies with it.  Returns the
+ * exchange's id in the log, or 0 when not recorded. */
 static int64_t record(struct proxy *p, struct exchange *x, const struct http_request *req,
 		      int status)
 {
 	struct audit_finding *af;
 	struct audit_change *ac;
 	struct audit_exchange ax = { 0 };
-	uint8_t *copy;
+	uint8_t *take, *reply;
 	char conv[64];
 	size_t n = x->report.nfindings;
 	int64_t id = 0;
@@ -305,17 +320,23 @@ static int64_t record(struct proxy *p, struct exchange *x, const struct http_req
 	conversation_of(x, req, conv, sizeof(conv));
 	fill_record(x, req, status, &ax);
 	ax.conversation = conv;
-	ax.request_body = recorded_body(x, &copy);
+	ax.request_body = recorded_body(x, &take);
 	ax.findings = af;
 	ax.nfindings = n;
 	ax.changes = ac;
 	ax.nchanges = x->rw.nchanges;
-	rc = !af || !ac || (x->body_len && !ax.request_body) ? AUDIT_ENOMEM
-							      : audit_submit_id(p->audit, &ax, &id);
+	/* The bodies are handed over, not copied again: 200 KB a request. */
+	reply = x->reply.data ? (uint8_t *)buf_take(&x->reply) : NULL;
+	if (!af || !ac || (x->body_len && !ax.request_body)) {
+		free(take);
+		free(reply);
+		rc = AUDIT_ENOMEM;
+	} else {
+		rc = audit_submit_take_id(p->audit, &ax, take, reply, &id);
+	}
 	if (rc && p->cfg.log)
 		fprintf(p->cfg.log, "overt: #%llu not recorded in the audit log: %s\n",
 			(unsigned long long)req->id, audit_strerror(rc));
-	free(copy);
 	free(af);
 	free(ac);
 	return rc ? 0 : id;
@@ -362,17 +383,19 @@ static void exchange_free(struct exchange *x)
 static int on_head(void *arg, int status, const struct http_header *h, size_t n)
 {
 	struct exchange *x = arg;
+	const char *length = NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (upstream_is_hop_by_hop(h[i].name) || !strcasecmp(h[i].name, "content-length"))
-			continue;
-		http_res_header(x->res, h[i].name, h[i].value);
+		if (!strcasecmp(h[i].name, "content-length"))
+			length = h[i].value; /* relayed as the framing, if valid */
+		else if (!upstream_is_hop_by_hop(h[i].name))
+			http_res_header(x->res, h[i].name, h[i].value);
 	}
 	x->head_sent = true;
 	x->status = status;
 	x->ttfb_ms = (int64_t)(uv_now(&x->p->loop) - http_res_request(x->res)->start_ms);
-	return http_res_stream_start(x->res, status, NULL) ? -1 : 0;
+	return http_res_stream_start_length(x->res, status, NULL, length) ? -1 : 0;
 }
 
 static int on_data(void *arg, const uint8_t *p, size_t len)
@@ -710,7 +733,7 @@ static int start(struct proxy *p, char *err, size_t errlen)
 		.listen = p->cfg.listen ? p->cfg.listen : "127.0.0.1:8787",
 		.handler = handle, .connect = handle_connect, .error = on_error,
 		.done = on_exchange_done,
-		.ctx = p, .max_body = p->cfg.max_body,
+		.ctx = p, .max_body = p->cfg.max_body, .access_token = p->cfg.access_token,
 	};
 	int rc;
 
