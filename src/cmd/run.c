@@ -45,7 +45,8 @@ static const char usage_text[] =
 	"\n"
 	"      --upstream URL       where model requests go (for the session's proxy)\n"
 	"      --config FILE        a run configuration (docs/RUN.md); options add to it\n"
-	"      --proxy unix:PATH    use a running 'overt proxy --listen unix:PATH'\n"
+	"      --proxy ADDR         use a running 'overt proxy --listen ADDR': unix:PATH\n"
+	"                           or HOST:PORT (e.g. 127.0.0.1:8080)\n"
 	"      --db PATH            the audit log (default ~/.local/state/overt/audit.db)\n"
 	"      --allow-read PATH    readable and executable inside (repeatable)\n"
 	"      --allow-write PATH   readable and writable inside (repeatable); the\n"
@@ -142,9 +143,10 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	if (optind >= argc)
 		return usage_error("name the command to run after --, e.g.", "overt run -- claude");
 	o->argv = argv + optind;
-	if (o->proxy && strncmp(o->proxy, "unix:/", 6))
-		return usage_error("--proxy takes unix:/PATH (start the proxy with --listen "
-				   "unix:/PATH), not", o->proxy);
+	if (o->proxy && strncmp(o->proxy, "unix:/", 6) &&
+	    (!strchr(o->proxy, ':') || !strncmp(o->proxy, "unix:", 5)))
+		return usage_error("--proxy takes unix:/PATH or HOST:PORT (the proxy's --listen), "
+				   "not", o->proxy);
 	if (!o->proxy && !o->upstream && !o->proxy_config)
 		return usage_error("--upstream URL is needed (where model requests go), e.g.",
 				   "https://api.anthropic.com");
@@ -283,6 +285,32 @@ static int wait_proxy(void *arg, char *err, size_t errlen)
 	return -1;
 }
 
+/* --proxy HOST:PORT: the forwarder the sandbox's relay reaches it through. */
+static int start_forward(const struct run_opts *o, struct run_session *s)
+{
+	char err[512];
+	int rc;
+
+	if (make_session_dir(s))
+		return EXIT_RUNTIME;
+	rc = sbx_forward_start(s->socket, o->proxy, &s->forward_pid, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "overt: --proxy %s: %s\n", o->proxy, err);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static void stop_forward(struct run_session *s)
+{
+	if (s->forward_pid <= 0)
+		return;
+	kill(s->forward_pid, SIGTERM);
+	while (waitpid(s->forward_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	s->forward_pid = 0;
+}
+
 static int stop_proxy(struct run_session *s)
 {
 	int st = 0;
@@ -327,8 +355,12 @@ static int run_session(struct run_opts *o, struct run_session *s)
 		if (make_session_dir(s) || run_record_start(o, s) || start_proxy(o, s))
 			return EXIT_RUNTIME;
 		sc.proxy_socket = s->socket;
-	} else {
+	} else if (!strncmp(o->proxy, "unix:", 5)) {
 		sc.proxy_socket = o->proxy + 5;
+	} else {
+		if ((rc = start_forward(o, s)))
+			return rc;
+		sc.proxy_socket = s->socket;
 	}
 	sc.ready = wait_proxy;
 	sc.ready_arg = s;
@@ -347,6 +379,7 @@ static int run_session(struct run_opts *o, struct run_session *s)
 		fprintf(stderr, "overt: sandbox setup took %.2f ms (fork to the "
 			"last step before exec)\n",
 			s->report.setup_ms);
+	stop_forward(s);
 	if (stop_proxy(s) && !rc)
 		status = status ? status : EXIT_RUNTIME;
 	run_record_end(o, s, rc, status);

@@ -39,6 +39,7 @@ struct run_opts {
 struct run_session {
 	char dir[96], socket[128], ready[128], log[128], listen[140];
 	pid_t proxy_pid;
+	pid_t forward_pid;        /* --proxy HOST:PORT's forwarder */
 	struct agent_set agents;
 	const struct agent_def *agent; /* the agent COMMAND is, or NULL */
 	struct sbx_env env, dropped;

@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 enum sbx_error {
 	SBX_OK = 0,
@@ -81,5 +83,22 @@ int sbx_landlock_abi(void);
  * the Unix socket @path until process @child exits; its wait status goes to
  * *@wstatus.  For the supervisor, which _exits afterwards.  0 or -errno. */
 int sbx_relay_run(int listen_fd, const char *path, int child, int *wstatus);
+
+/* sbx_forward_resolve - HOST:PORT ("[v6]:PORT") to an address; 0 or a
+ * negative code with a message in @err. */
+int sbx_forward_resolve(const char *hostport, struct sockaddr_storage *to, socklen_t *tolen,
+			char *err, size_t errlen);
+
+/* sbx_forward_start - make the proxy at TCP @hostport reachable through a
+ * new Unix socket at @sock_path (for cfg.proxy_socket): checks that a proxy
+ * answers there, then forks a forwarder (*@pid) that connects to it once per
+ * connection, until it gets SIGTERM or this process dies.  The caller
+ * removes @sock_path.  0, or a negative code with a message in @err. */
+int sbx_forward_start(const char *sock_path, const char *hostport, pid_t *pid,
+		      char *err, size_t errlen);
+
+/* sbx_forward_run - the forwarder's loop (relay.c) on the listening Unix
+ * socket @listen_fd; returns on SIGTERM.  0 or a negative libuv code. */
+int sbx_forward_run(int listen_fd, const struct sockaddr *to, socklen_t tolen);
 
 #endif
