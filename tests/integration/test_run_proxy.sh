@@ -64,4 +64,81 @@ expect_err "no proxy answers at 127.0.0.1:1" "says so"
 runin --proxy nowhere -- true
 expect_status 2 "--proxy that is neither unix:PATH nor HOST:PORT"
 
+# ---- CONNECT tunnels end when a side closes, and do not hold a stop ----
+# An upstream that never closes a connection (and holds what it accepts).
+python3 -c 'import socket, sys, threading
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+    threading.Thread(target=lambda c=c: [None for _ in iter(lambda: c.recv(65536), b"")], daemon=True).start()
+' "$TMP/hold.port" &
+HOLD=$!
+PIDS="$PIDS $HOLD"
+wait_file "$TMP/hold.port" || fail "the holding server did not start"
+HPORT=$(cat "$TMP/hold.port")
+# tunnel MODE: CONNECT to the holding server, send 5 bytes, then "close" the
+# client (and wait) or stay "idle"; "tunnel-open" in the ready file then.
+tunnel() {
+	python3 -c 'import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(b"CONNECT 127.0.0.1:%s HTTP/1.1\r\nHost: x\r\n\r\n" % sys.argv[2].encode())
+head = b""
+while b"\r\n\r\n" not in head:
+    head += c.recv(1)
+assert head.startswith(b"HTTP/1.1 200"), head
+c.sendall(b"hello")
+if sys.argv[3] == "close":
+    c.close()
+open(sys.argv[4], "w").write("tunnel-open")
+time.sleep(60)' "$1" "$HPORT" "$2" "$3" &
+}
+# proxy_for_tunnels NAME: a proxy allowing the holding server.
+proxy_for_tunnels() {
+	rm -f "$TMP/$1.addr"
+	"$OVERT" proxy --listen 127.0.0.1:0 --ready-file "$TMP/$1.addr" --upstream "http://$ADDR" \
+		--allow-connect "127.0.0.1:$HPORT" 2>"$TMP/$1.log" &
+	TP=$!
+	PIDS="$PIDS $TP"
+	wait_file "$TMP/$1.addr" || fail "the proxy $1 did not start"
+	TPORT=$(cut -d: -f2 "$TMP/$1.addr")
+}
+# stops_within PID SECONDS: SIGTERM, then whether it exits in time (the
+# proxy's own deadline for requests in flight is 10 s).
+stops_within() {
+	kill -TERM "$1"
+	for _ in $(seq 1 $(($2 * 50))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.02; done
+	return 1
+}
+for mode in close idle; do
+	proxy_for_tunnels "t-$mode"
+	tunnel "$TPORT" "$mode" "$TMP/t-$mode.ready"
+	CL=$!
+	PIDS="$PIDS $CL"
+	wait_file "$TMP/t-$mode.ready" || fail "the tunnel ($mode) did not open"
+	# The tunnel's first bytes reached the upstream: it is really open.
+	sleep 0.3
+	stops_within "$TP" 5 && ok || fail "a tunnel ($mode client) held the proxy's stop"
+	kill "$CL" 2>/dev/null || true
+	grep -q "CONNECT 127.0.0.1:$HPORT: closed (" "$TMP/t-$mode.log" && ok ||
+		fail "the tunnel's end is not logged ($mode): $(cat "$TMP/t-$mode.log")"
+	grep -q ", cancelled" "$TMP/t-$mode.log" && fail "the tunnel is logged as cancelled" || ok
+done
+grep -q "closed (client closed first, then the proxy stopping; 5 bytes up, 0 down" \
+	"$TMP/t-close.log" && ok || fail "who closed and the bytes: $(cat "$TMP/t-close.log")"
+grep -q "closed (the proxy stopping; 5 bytes up, 0 down" "$TMP/t-idle.log" && ok ||
+	fail "an idle tunnel at the stop: $(cat "$TMP/t-idle.log")"
+
+# A client that closes while the upstream stays open: the tunnel ends on
+# its own once the other side has been quiet for the drain time (2 s).
+proxy_for_tunnels t-drain
+tunnel "$TPORT" close "$TMP/t-drain.ready"
+PIDS="$PIDS $!"
+wait_file "$TMP/t-drain.ready" || fail "the tunnel (drain) did not open"
+for _ in $(seq 1 750); do grep -q "closed (" "$TMP/t-drain.log" && break; sleep 0.02; done
+grep -q "closed (client closed first, then the other side quiet for 2 s; 5 bytes up" \
+	"$TMP/t-drain.log" && ok || fail "a half-closed tunnel ends: $(cat "$TMP/t-drain.log")"
+kill "$TP" 2>/dev/null || true
+
 finish
