@@ -47,6 +47,7 @@
 #include "probe/probe.h"
 #include "proxy/http.h"
 #include "proxy/mock.h"
+#include "sandbox/sandbox.h"
 #include "util/banned.h"
 
 #define TEMPLATE_MAX_BYTES ((uint64_t)1 << 30)
@@ -65,102 +66,6 @@ static const char *home_base(void)
 	struct stat st;
 
 	return !stat("/home", &st) && S_ISDIR(st.st_mode) ? "/home" : "/tmp";
-}
-
-static int write_text(const char *path, const char *text, size_t n, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	ssize_t w;
-
-	if (fd < 0)
-		return -errno;
-	while (n) {
-		w = write(fd, text, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			return -EIO;
-		}
-		text += w;
-		n -= (size_t)w;
-	}
-	return close(fd) ? -errno : 0;
-}
-
-static int mkdir_parents(char *path)
-{
-	char *p;
-
-	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
-/* A plain recursive copy: directories, regular files and symlinks; other
- * kinds (sockets, devices) are left out.  @budget bounds the bytes. */
-static int copy_tree(int sfd, int dfd, uint64_t *budget)
-{
-	DIR *d = fdopendir(sfd);
-	struct dirent *e;
-	struct stat st;
-	char buf[65536], link[4096];
-	int rc = 0, in, out;
-	ssize_t n;
-
-	if (!d)
-		return -errno;
-	while (!rc && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
-			return closedir(d), -errno;
-		if (S_ISDIR(st.st_mode)) {
-			if (mkdirat(dfd, e->d_name, st.st_mode & 0700 ? st.st_mode & 07777 : 0700) &&
-			    errno != EEXIST)
-				rc = -errno;
-			in = rc ? -1 : openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			out = in < 0 ? -1 : openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (!rc && (in < 0 || out < 0))
-				rc = -errno;
-			if (!rc)
-				rc = copy_tree(in, out, budget); /* closes in */
-			else if (in >= 0)
-				close(in);
-			if (out >= 0)
-				close(out);
-		} else if (S_ISLNK(st.st_mode)) {
-			n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
-			if (n < 0)
-				rc = -errno;
-			else if ((link[n] = '\0', symlinkat(link, dfd, e->d_name)) && errno != EEXIST)
-				rc = -errno;
-		} else if (S_ISREG(st.st_mode)) {
-			if ((uint64_t)st.st_size > *budget)
-				rc = -EFBIG;
-			*budget -= rc ? 0 : (uint64_t)st.st_size;
-			in = rc ? -1 : openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
-			out = in < 0 ? -1 : openat(dfd, e->d_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-						   st.st_mode & 0777);
-			if (!rc && (in < 0 || out < 0))
-				rc = -errno;
-			while (!rc && (n = read(in, buf, sizeof(buf))) > 0)
-				if (write(out, buf, (size_t)n) != n)
-					rc = -EIO;
-			if (in >= 0)
-				close(in);
-			if (out >= 0)
-				close(out);
-		}
-	}
-	closedir(d);
-	return rc;
 }
 
 /* http://HOST, with the port when it is not 80. */
@@ -188,23 +93,23 @@ static int write_etc(const char *dir, const char *host, char *err, size_t errlen
 		 "127.0.0.1\tlocalhost %s%s%s\n", PROBE_HOSTNAME, is_ipv4(host) ? "" : " ",
 		 is_ipv4(host) || !strcmp(host, "localhost") ? "" : host);
 	snprintf(path, sizeof(path), "%s/etc/hosts", dir);
-	rc = write_text(path, text, strlen(text), 0644);
+	rc = sbx_write_text(path, text, strlen(text), 0644);
 	/* A name server where nothing listens: lookups fail at once. */
 	snprintf(text, sizeof(text), "# overt probe: no DNS in this cell\n"
 				     "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
 	snprintf(path, sizeof(path), "%s/etc/resolv.conf", dir);
-	rc = rc ? rc : write_text(path, text, strlen(text), 0644);
+	rc = rc ? rc : sbx_write_text(path, text, strlen(text), 0644);
 	snprintf(text, sizeof(text),
 		 "root:x:0:0:root:/root:/bin/sh\n"
 		 "%s:x:%d:%d:%s:%s/%s:/bin/sh\n"
 		 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
 		 PROBE_USER, PROBE_UID, PROBE_UID, PROBE_USER, base, PROBE_USER);
 	snprintf(path, sizeof(path), "%s/etc/passwd", dir);
-	rc = rc ? rc : write_text(path, text, strlen(text), 0644);
+	rc = rc ? rc : sbx_write_text(path, text, strlen(text), 0644);
 	snprintf(text, sizeof(text), "root:x:0:\n%s:x:%d:\nnogroup:x:65534:\n", PROBE_USER,
 		 PROBE_UID);
 	snprintf(path, sizeof(path), "%s/etc/group", dir);
-	rc = rc ? rc : write_text(path, text, strlen(text), 0644);
+	rc = rc ? rc : sbx_write_text(path, text, strlen(text), 0644);
 	if (rc)
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(-rc));
 	return rc;
@@ -214,34 +119,14 @@ static int write_etc(const char *dir, const char *host, char *err, size_t errlen
 static int write_files(const struct probe_run *run, const char *dir, const char *url,
 		       char *err, size_t errlen)
 {
-	char path[4096];
-	struct buf text;
+	char home[4096];
 	size_t i;
 	int rc = 0;
 
-	buf_init(&text, (size_t)1 << 24);
-	for (i = 0; i < run->nfiles && !rc; i++) {
-		const char *name = run->files[i].key, *v = run->files[i].value, *u;
-
-		name += !strncmp(name, "~/", 2) ? 2 : 0;
-		if (!*name || strstr(name, "..")) {
-			snprintf(err, errlen, "file '%s' is not under ~/", run->files[i].key);
-			rc = -EINVAL;
-			break;
-		}
-		snprintf(path, sizeof(path), "%s/home/%s", dir, name);
-		buf_reset(&text);
-		while (!rc && (u = strstr(v, "{url}"))) {
-			rc = buf_add(&text, v, (size_t)(u - v)) || buf_adds(&text, url) ? -ENOMEM : 0;
-			v = u + 5;
-		}
-		rc = rc ? rc : buf_adds(&text, v) ? -ENOMEM : 0;
-		rc = rc ? rc : mkdir_parents(path);
-		rc = rc ? rc : write_text(path, text.data ? text.data : "", text.len, 0600);
-		if (rc)
-			snprintf(err, errlen, "cannot write '%s': %s", path, strerror(-rc));
-	}
-	buf_release(&text);
+	snprintf(home, sizeof(home), "%s/home", dir);
+	for (i = 0; i < run->nfiles && !rc; i++)
+		rc = sbx_home_write(home, run->files[i].key, run->files[i].value, url, err,
+				    errlen);
 	return rc;
 }
 
@@ -251,9 +136,8 @@ int probe_cell_prepare(const struct probe_run *run, const struct probe_plan *pla
 	const char *host = plan->f[PROBE_HOST].v[plan->cells[i].lv[PROBE_HOST]];
 	static const char *const sub[] = { "", "/etc", "/home", "/home/project", "/out" };
 	char path[4096], url[512];
-	uint64_t budget = TEMPLATE_MAX_BYTES;
 	size_t k;
-	int rc, sfd, dfd;
+	int rc;
 
 	for (k = 0; k < sizeof(sub) / sizeof(*sub); k++) {
 		snprintf(path, sizeof(path), "%s%s", dir, sub[k]);
@@ -267,18 +151,9 @@ int probe_cell_prepare(const struct probe_run *run, const struct probe_plan *pla
 		return rc;
 	if (run->home_template) {
 		snprintf(path, sizeof(path), "%s/home", dir);
-		sfd = open(run->home_template, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		rc = sfd < 0 || dfd < 0 ? -errno : copy_tree(sfd, dfd, &budget);
-		if (sfd >= 0 && rc && dfd < 0)
-			close(sfd);
-		if (dfd >= 0)
-			close(dfd);
-		if (rc) {
-			snprintf(err, errlen, "cannot copy the home template '%s': %s",
-				 run->home_template, strerror(-rc));
+		rc = sbx_home_copy(path, run->home_template, TEMPLATE_MAX_BYTES, err, errlen);
+		if (rc)
 			return rc;
-		}
 	}
 	cell_url(run, host, url, sizeof(url));
 	return write_files(run, dir, url, err, errlen);
@@ -299,7 +174,7 @@ struct runner {
 
 static int write_proc(const char *path, const char *text)
 {
-	int rc = write_text(path, text, strlen(text), 0);
+	int rc = sbx_write_text(path, text, strlen(text), 0);
 
 	return rc == -ENOENT && strstr(path, "setgroups") ? 0 : rc;
 }
@@ -396,7 +271,7 @@ static int keep_tmp_files(const struct probe_run *run, const int *fds, char *err
 		if (fds[i] < 0)
 			continue;
 		snprintf(dst, sizeof(dst), "%s", run->argv[i]);
-		if (mkdir_parents(dst))
+		if (sbx_mkdir_parents(dst))
 			return mount_fail("a directory", dst, err, errlen);
 		fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd >= 0)

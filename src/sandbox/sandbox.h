@@ -84,6 +84,31 @@ int sbx_landlock_abi(void);
  * *@wstatus.  For the supervisor, which _exits afterwards.  0 or -errno. */
 int sbx_relay_run(int listen_fd, const char *path, int child, int *wstatus);
 
+/* ---- home.c: a fresh HOME (overt probe's cells, overt run --fresh-home) ---- */
+
+/* sbx_home_copy - copy the directory @tmpl into the existing @home: dirs,
+ * regular files, symlinks; at most @max_bytes of file data.  0, or a
+ * negative errno with a message in @err. */
+int sbx_home_copy(const char *home, const char *tmpl, uint64_t max_bytes,
+		  char *err, size_t errlen);
+
+/* sbx_home_write - write @text to @home/@name, where @name is "~/path" or
+ * "path" (no "..", not absolute), making its directories; "{url}" in @text
+ * becomes @url unless @url is NULL.  Mode 0600.  0, or a negative errno
+ * with a message in @err. */
+int sbx_home_write(const char *home, const char *name, const char *text, const char *url,
+		   char *err, size_t errlen);
+
+/* sbx_write_text - create or truncate @path (@mode) with @n bytes of @text.
+ * sbx_mkdir_parents - make @path's parent directories (0755); @path is
+ * changed and restored.  Both 0 or a negative errno. */
+int sbx_write_text(const char *path, const char *text, size_t n, mode_t mode);
+int sbx_mkdir_parents(char *path);
+
+/* sbx_tree_remove - remove @path and everything beneath it, as far as
+ * possible (directories made unwritable are opened up first). */
+void sbx_tree_remove(const char *path);
+
 /* sbx_forward_resolve - HOST:PORT ("[v6]:PORT") to an address; 0 or a
  * negative code with a message in @err. */
 int sbx_forward_resolve(const char *hostport, struct sockaddr_storage *to, socklen_t *tolen,

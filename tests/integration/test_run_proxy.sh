@@ -64,6 +64,44 @@ expect_err "no proxy answers at 127.0.0.1:1" "says so"
 runin --proxy nowhere -- true
 expect_status 2 "--proxy that is neither unix:PATH nor HOST:PORT"
 
+# ---- --fresh-home ----
+# A fake gemini (the agent is known by its name): its definition's files
+# must be in the fresh HOME, the template's too, and the real HOME not.
+mkdir -p "$TMP/bin" "$TMP/tmpl/.config"
+echo "from the template" >"$TMP/tmpl/.config/t.txt"
+cat >"$TMP/bin/gemini" <<'SH'
+#!/bin/sh
+echo "home=$HOME"
+echo "xdg=$XDG_CONFIG_HOME"
+cat "$HOME/.gemini/settings.json"
+cat "$HOME/.config/t.txt" 2>/dev/null || echo "no template file"
+echo made >"$HOME/made.txt" && echo "home is writable"
+cat "$1/real.txt" 2>/dev/null || echo "the real home is out of reach"
+cat "$1/.ssh/id_ed25519" 2>/dev/null || echo "the ssh key is out of reach"
+SH
+chmod +x "$TMP/bin/gemini"
+runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --allow-read "$TMP/bin" --fresh-home \
+	--home-template "$TMP/tmpl" -- "$TMP/bin/gemini" "$H"
+expect_status 0 "an agent with a fresh HOME"
+expect_out '"selectedType":"gemini-api-key"' "the agent definition's files are in it"
+expect_out "from the template" "and the template's"
+expect_out "home is writable" "it is writable"
+expect_out "the real home is out of reach" "the real HOME is not"
+expect_out "the ssh key is out of reach" "nor its secrets"
+FH=$(sed -n 's/^home=//p' "$TMP/out")
+case "$FH" in "$H"|"") fail "HOME is not a fresh one: '$FH'" ;; *) ok ;; esac
+expect_out "xdg=$FH/.config" "XDG_CONFIG_HOME follows it"
+[ ! -e "$FH" ] && ok || fail "the fresh HOME '$FH' is left behind"
+runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --allow-read "$TMP/bin" \
+	-- "$TMP/bin/gemini" "$H"
+expect_out "home=$H" "without --fresh-home, HOME is the real one"
+runin --upstream "http://$ADDR" --home-template "$TMP/tmpl" -- true
+expect_status 2 "--home-template alone"
+runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --fresh-home \
+	--home-template "$TMP/none" -- true
+expect_status 4 "a template that does not exist"
+expect_err "cannot copy the home template '$TMP/none'" "names it"
+
 # ---- CONNECT tunnels end when a side closes, and do not hold a stop ----
 # An upstream that never closes a connection (and holds what it accepts).
 python3 -c 'import socket, sys, threading
