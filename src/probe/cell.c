@@ -21,6 +21,11 @@
  * them), in its own session, as PID 2 of its own PID namespace under a
  * small init; a timeout or its exit takes the namespace down with every
  * process in it (its process group, where no PID namespace can be made).
+ *
+ * The namespace primitives (id maps, private mounts, loopback, a file
+ * bound over /etc/X) and the HOME seeding are `overt run`'s too
+ * (src/sandbox/ns.c, home.c); what is the probe's own is the policy: a
+ * fixed user and paths per cell, the generated /etc files, the mock.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -172,40 +177,21 @@ struct runner {
 	int status, timed_out, exited_flag;
 };
 
-static int write_proc(const char *path, const char *text)
-{
-	int rc = sbx_write_text(path, text, strlen(text), 0);
-
-	return rc == -ENOENT && strstr(path, "setgroups") ? 0 : rc;
-}
-
 static int enter_namespaces(char *err, size_t errlen)
 {
-	char map[64];
 	unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
+	char why[256];
+	int rc;
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS)) {
 		snprintf(err, errlen, "cannot create namespaces: %s (is "
 			 "kernel.unprivileged_userns_clone 0? try 'unshare -rn true')", strerror(errno));
 		return -errno;
 	}
-	/* An unprivileged process may map only its own ids, and the gid only
-	 * once setgroups is denied. */
-	if (write_proc("/proc/self/setgroups", "deny")) {
-		snprintf(err, errlen, "cannot write /proc/self/setgroups: %s", strerror(errno));
-		return -EPERM;
-	}
-	snprintf(map, sizeof(map), "%d %u 1\n", PROBE_UID, uid);
-	if (write_proc("/proc/self/uid_map", map)) {
-		snprintf(err, errlen, "cannot write the uid map: %s", strerror(errno));
-		return -EPERM;
-	}
-	snprintf(map, sizeof(map), "%d %u 1\n", PROBE_UID, gid);
-	if (write_proc("/proc/self/gid_map", map)) {
-		snprintf(err, errlen, "cannot write the gid map: %s", strerror(errno));
-		return -EPERM;
-	}
-	return 0;
+	rc = sbx_ns_map_ids(PROBE_UID, PROBE_UID, uid, gid, why, sizeof(why));
+	if (rc)
+		snprintf(err, errlen, "cannot map user %d: %s", PROBE_UID, why);
+	return rc;
 }
 
 static int mount_fail(const char *what, const char *where, char *err, size_t errlen)
@@ -293,18 +279,20 @@ static int setup_mounts(const struct probe_run *run, char *err, size_t errlen)
 	char src[64], dst[64];
 	struct stat st;
 	size_t i;
-	int *fds;
+	int *fds, rc;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return mount_fail("a private tree", "/", err, errlen);
+	rc = sbx_ns_private_mounts(err, errlen);
+	if (rc)
+		return rc;
 	for (i = 0; i < sizeof(etc) / sizeof(*etc); i++) {
 		snprintf(src, sizeof(src), "etc/%s", etc[i]);
 		snprintf(dst, sizeof(dst), "/etc/%s", etc[i]);
 		/* No resolv.conf on the machine: there is no DNS to hide. */
 		if (stat(dst, &st) && !strcmp(etc[i], "resolv.conf"))
 			continue;
-		if (mount(src, dst, NULL, MS_BIND, NULL))
-			return mount_fail(src, dst, err, errlen);
+		rc = sbx_ns_bind_file(src, dst, err, errlen);
+		if (rc)
+			return rc;
 	}
 	fds = calloc(run->argc + 1, sizeof(int));
 	if (!fds)
@@ -327,23 +315,6 @@ static int setup_mounts(const struct probe_run *run, char *err, size_t errlen)
 	if (mount("home", dst, NULL, MS_BIND, NULL))
 		return mount_fail("the cell's home", dst, err, errlen);
 	return 0;
-}
-
-static int loopback_up(char *err, size_t errlen)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) ||
-	    (ifr.ifr_flags |= IFF_UP | IFF_RUNNING, ioctl(s, SIOCSIFFLAGS, &ifr))) {
-		snprintf(err, errlen, "cannot bring up loopback: %s", strerror(errno));
-		rc = -errno;
-	}
-	if (s >= 0)
-		close(s);
-	return rc;
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -533,6 +504,8 @@ static void run_init(char **argv, char **env, const int *fds, const char *cwd)
 	/* A private mount namespace for the new /proc; on failure the agent
 	 * sees the machine's /proc, as it would without a PID namespace. */
 	if (!unshare(CLONE_NEWNS))
+		/* Not sbx_ns_mount_proc(): its message on failure needs
+		 * snprintf, which is not async-signal-safe here. */
 		mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	agent = fork();
@@ -694,7 +667,7 @@ void probe_cell_exec(const struct probe_run *run, const struct probe_plan *plan,
 		rc = -errno;
 		snprintf(err, sizeof(err), "cannot set the host name: %s", strerror(errno));
 	}
-	rc = rc ? rc : loopback_up(err, sizeof(err));
+	rc = rc ? rc : sbx_ns_loopback_up(err, sizeof(err));
 	rc = rc ? rc : serve(&r, run, plan, i, err, sizeof(err));
 	if (rc)
 		snprintf(line, sizeof(line), "setup-failed %s\n", err);

@@ -11,6 +11,10 @@
  * temporary files are its own, and the host's sockets there (ssh-agent,
  * D-Bus, the Docker socket under /run) are gone: Landlock does not stop a
  * connect() to a Unix socket by path, an empty mount does.
+ *
+ * The primitives under the steps (id maps, private mounts, loopback up,
+ * /proc, a file bound over another) are exported for `overt probe`, whose
+ * cells need the same and differ only in the policy around them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,20 +59,81 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	return 0;
 }
 
-int sbx_step_userns(struct sbx *s, char *err, size_t errlen)
+/* ---- primitives shared with overt probe's cells (sandbox.h) ---- */
+
+int sbx_ns_map_ids(unsigned in_uid, unsigned in_gid, unsigned out_uid, unsigned out_gid,
+		   char *err, size_t errlen)
 {
 	char map[64];
 	int rc;
 
+	/* An unprivileged process may map only its own ids, and the gid only
+	 * once setgroups is denied (a kernel without the file has no such
+	 * rule). */
+	rc = write_file("/proc/self/setgroups", "deny", err, errlen);
+	if (rc == -ENOENT)
+		rc = 0;
+	snprintf(map, sizeof(map), "%u %u 1\n", in_uid, out_uid);
+	rc = rc ? rc : write_file("/proc/self/uid_map", map, err, errlen);
+	snprintf(map, sizeof(map), "%u %u 1\n", in_gid, out_gid);
+	rc = rc ? rc : write_file("/proc/self/gid_map", map, err, errlen);
+	return rc;
+}
+
+int sbx_ns_private_mounts(char *err, size_t errlen)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail(err, errlen, "cannot make the mounts private:", "/");
+	return 0;
+}
+
+/* A new network namespace has a loopback interface, down: bring it up. */
+int sbx_ns_loopback_up(char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd, rc = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(err, errlen, "socket", NULL);
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		rc = fail(err, errlen, "SIOCGIFFLAGS", "lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (!rc && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		rc = fail(err, errlen, "cannot bring up", "lo");
+	close(fd);
+	return rc;
+}
+
+int sbx_ns_mount_proc(char *err, size_t errlen)
+{
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return fail(err, errlen, "cannot mount a new /proc", NULL);
+	return 0;
+}
+
+int sbx_ns_bind_file(const char *src, const char *dst, char *err, size_t errlen)
+{
+	if (mount(src, dst, NULL, MS_BIND, NULL)) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot bind '%s' over '%s': %s", src, dst, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* ---- the steps ---- */
+
+int sbx_step_userns(struct sbx *s, char *err, size_t errlen)
+{
 	if (unshare(CLONE_NEWUSER))
 		return fail(err, errlen, "unshare(CLONE_NEWUSER)", NULL);
 	/* The same ids inside as outside: files keep their owners. */
-	rc = write_file("/proc/self/setgroups", "deny", err, errlen);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)s->uid, (unsigned)s->uid);
-	rc = rc ? rc : write_file("/proc/self/uid_map", map, err, errlen);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)s->gid, (unsigned)s->gid);
-	rc = rc ? rc : write_file("/proc/self/gid_map", map, err, errlen);
-	return rc;
+	return sbx_ns_map_ids((unsigned)s->uid, (unsigned)s->gid, (unsigned)s->uid,
+			      (unsigned)s->gid, err, errlen);
 }
 
 int sbx_step_mountns(struct sbx *s, char *err, size_t errlen)
@@ -76,9 +141,7 @@ int sbx_step_mountns(struct sbx *s, char *err, size_t errlen)
 	(void)s;
 	if (unshare(CLONE_NEWNS))
 		return fail(err, errlen, "unshare(CLONE_NEWNS)", NULL);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return fail(err, errlen, "cannot make the mounts private:", "/");
-	return 0;
+	return sbx_ns_private_mounts(err, errlen);
 }
 
 /* mkdir -p for @path's components below @top (which exists). */
@@ -176,8 +239,10 @@ int sbx_step_hide(struct sbx *s, char *err, size_t errlen)
 				  MS_NOEXEC, "mode=0500,size=4k"))
 				return fail(err, errlen, "cannot hide", c->hide[i]);
 		} else if (S_ISREG(st.st_mode)) {
-			if (mount("/dev/null", c->hide[i], NULL, MS_BIND, NULL))
-				return fail(err, errlen, "cannot hide", c->hide[i]);
+			int rc = sbx_ns_bind_file("/dev/null", c->hide[i], err, errlen);
+
+			if (rc)
+				return rc;
 		}
 	}
 	return 0;
@@ -202,27 +267,12 @@ int sbx_step_ipc(struct sbx *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* A new network namespace has a loopback interface, down: bring it up. */
 int sbx_step_net(struct sbx *s, char *err, size_t errlen)
 {
-	struct ifreq ifr;
-	int fd, rc = 0;
-
 	(void)s;
 	if (unshare(CLONE_NEWNET))
 		return fail(err, errlen, "unshare(CLONE_NEWNET)", NULL);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return fail(err, errlen, "socket", NULL);
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		rc = fail(err, errlen, "SIOCGIFFLAGS", "lo");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (!rc && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		rc = fail(err, errlen, "cannot bring up", "lo");
-	close(fd);
-	return rc;
+	return sbx_ns_loopback_up(err, errlen);
 }
 
 /* The relay's socket, bound now so the command can connect at once. */
@@ -262,7 +312,5 @@ int sbx_step_pidns(struct sbx *s, char *err, size_t errlen)
 int sbx_step_proc(struct sbx *s, char *err, size_t errlen)
 {
 	(void)s;
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-		return fail(err, errlen, "cannot mount a new /proc", NULL);
-	return 0;
+	return sbx_ns_mount_proc(err, errlen);
 }

@@ -84,6 +84,31 @@ int sbx_landlock_abi(void);
  * *@wstatus.  For the supervisor, which _exits afterwards.  0 or -errno. */
 int sbx_relay_run(int listen_fd, const char *path, int child, int *wstatus);
 
+/* ---- ns.c: namespace primitives, shared with overt probe's cells ----
+ * Each returns 0 or a negative errno with a message in @err. */
+
+/* sbx_ns_map_ids - just after unshare(CLONE_NEWUSER): deny setgroups and
+ * map @in_uid and @in_gid inside to @out_uid and @out_gid, our effective
+ * ids outside as read before the unshare (after it, geteuid() gives the
+ * overflow id until the map is written). */
+int sbx_ns_map_ids(unsigned in_uid, unsigned in_gid, unsigned out_uid, unsigned out_gid,
+		   char *err, size_t errlen);
+
+/* sbx_ns_private_mounts - in a new mount namespace: make every mount
+ * private, so nothing mounted afterwards propagates back to the host. */
+int sbx_ns_private_mounts(char *err, size_t errlen);
+
+/* sbx_ns_loopback_up - in a new network namespace: bring up "lo". */
+int sbx_ns_loopback_up(char *err, size_t errlen);
+
+/* sbx_ns_mount_proc - in a new PID (and mount) namespace: a /proc of its
+ * own over /proc (nosuid, nodev, noexec). */
+int sbx_ns_mount_proc(char *err, size_t errlen);
+
+/* sbx_ns_bind_file - bind @src (a generated file, /dev/null) over @dst,
+ * e.g. /etc/hosts, in the current mount namespace only. */
+int sbx_ns_bind_file(const char *src, const char *dst, char *err, size_t errlen);
+
 /* ---- home.c: a fresh HOME (overt probe's cells, overt run --fresh-home) ---- */
 
 /* sbx_home_copy - copy the directory @tmpl into the existing @home: dirs,
