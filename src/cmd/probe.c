@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -575,6 +576,30 @@ static int workdir(struct args *a, char *out, size_t n)
 	return 0;
 }
 
+/*
+ * A locale level the C library does not have: the agent still gets LANG
+ * and LC_ALL (Node reads them through ICU, whatever is installed), but C
+ * programs (bash, date, sort, the tools an agent runs) fall back to C, so
+ * for them the level is not what it says.  Said once per level.
+ */
+static void warn_locales(const struct probe_levels *l)
+{
+	locale_t loc;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		loc = newlocale(LC_ALL_MASK, l->v[i], (locale_t)0);
+		if (loc) {
+			freelocale(loc);
+			continue;
+		}
+		fprintf(stderr, "overt probe: warning: locale '%s' is not installed here: agents "
+			"on Node still see it, C programs fall back to C (scripts/setup "
+			"generates en_US.UTF-8 and zh_CN.UTF-8; 'locale -a' lists them)\n",
+			l->v[i]);
+	}
+}
+
 static int probe_main(struct args *a)
 {
 	struct probe_capture *caps = NULL;
@@ -592,6 +617,7 @@ static int probe_main(struct args *a)
 	rc = build_run(a);
 	if (rc)
 		return rc;
+	warn_locales(&a->plan.f[PROBE_LANG]);
 	if (probe_plan_cells(&a->plan, a->design, a->repeat))
 		return EXIT_RUNTIME;
 	caps = calloc(a->plan.ncells, sizeof(*caps));

@@ -41,6 +41,13 @@ expect_status 4 "cells that cannot be set up"
 expect_err "cannot copy the home template" "cells that cannot be set up"
 expect_err "no cell could be set up" "cells that cannot be set up"
 
+# A locale the C library does not have is said to be missing; C.UTF-8,
+# which glibc always has, is not.
+run "$OVERT" probe --base-url-env X --tz UTC --lang C.UTF-8,xx_XX.UTF-8 --host 127.0.0.1 \
+	--repeat 1 --home-template "$TMP/no-such-dir" -- true
+expect_err "locale 'xx_XX.UTF-8' is not installed" "a missing locale is named"
+grep -q "locale 'C.UTF-8'" "$TMP/err" && fail "C.UTF-8 is said to be missing" || ok
+
 # covert_factors: the factor sets of covert differences, one per line, sorted.
 covert_factors() {
 	python3 -c 'import json,sys
