@@ -158,6 +158,9 @@ for mode in close idle; do
 	# The tunnel's first bytes reached the upstream: it is really open.
 	sleep 0.3
 	stops_within "$TP" 5 && ok || fail "a tunnel ($mode client) held the proxy's stop"
+	status=0
+	wait "$TP" || status=$?
+	expect_status 0 "the proxy stops cleanly with a tunnel ($mode client)"
 	kill "$CL" 2>/dev/null || true
 	grep -q "CONNECT 127.0.0.1:$HPORT: closed (" "$TMP/t-$mode.log" && ok ||
 		fail "the tunnel's end is not logged ($mode): $(cat "$TMP/t-$mode.log")"
@@ -177,6 +180,10 @@ wait_file "$TMP/t-drain.ready" || fail "the tunnel (drain) did not open"
 for _ in $(seq 1 750); do grep -q "closed (" "$TMP/t-drain.log" && break; sleep 0.02; done
 grep -q "closed (client closed first, then the other side quiet for 2 s; 5 bytes up" \
 	"$TMP/t-drain.log" && ok || fail "a half-closed tunnel ends: $(cat "$TMP/t-drain.log")"
-kill "$TP" 2>/dev/null || true
+kill -TERM "$TP"
+status=0
+wait "$TP" || status=$?
+expect_status 0 "the proxy stops cleanly after the drained tunnel"
+! grep -q "Sanitizer" "$TMP"/t-*.log "$TMP/proxy.log" && ok || fail "a sanitizer report in a proxy log"
 
 finish
