@@ -95,6 +95,10 @@ expect_out "xdg=$FH/.config" "XDG_CONFIG_HOME follows it"
 runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --allow-read "$TMP/bin" \
 	-- "$TMP/bin/gemini" "$H"
 expect_out "home=$H" "without --fresh-home, HOME is the real one"
+echo "{\"schema\": 1, \"fresh_home\": true, \"home_template\": \"$TMP/tmpl\"}" >"$TMP/fh.json"
+runin --config "$TMP/fh.json" --upstream "http://$ADDR" --db "$TMP/state/run.db" \
+	--allow-read "$TMP/bin" -- "$TMP/bin/gemini" "$H"
+expect_out "from the template" "fresh_home and home_template in a configuration file"
 runin --upstream "http://$ADDR" --home-template "$TMP/tmpl" -- true
 expect_status 2 "--home-template alone"
 runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --fresh-home \
