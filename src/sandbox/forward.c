@@ -9,7 +9,8 @@
  * started here before the sandbox and left outside it, listens on one in
  * the session's private directory and opens a TCP connection to the proxy
  * for each connection the relay makes (relay.c does the bytes).  The
- * address is resolved once, here, where DNS works.
+ * address is resolved once, here, where DNS works: the first one where a
+ * proxy answers.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -52,10 +53,23 @@ static int split(const char *hostport, char *host, size_t hostlen, char *port, s
 	return 0;
 }
 
+/* Whether a proxy answers at @a now: tried before the sandbox, for a
+ * clear message, and to pick the address ("localhost" may be ::1 first
+ * while the proxy listens on 127.0.0.1 only). */
+static int answers(const struct addrinfo *a)
+{
+	int fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = fd >= 0 && !connect(fd, a->ai_addr, a->ai_addrlen) ? 0 : -errno;
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int sbx_forward_resolve(const char *hostport, struct sockaddr_storage *to, socklen_t *tolen,
 			char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL, *a;
 	char host[256], port[8];
 	int rc;
 
@@ -64,33 +78,21 @@ int sbx_forward_resolve(const char *hostport, struct sockaddr_storage *to, sockl
 		return -EINVAL;
 	}
 	rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc || !ai || ai->ai_addrlen > sizeof(*to)) {
+	if (rc || !ai) {
 		snprintf(err, errlen, "cannot resolve '%s': %s", host,
 			 rc ? gai_strerror(rc) : "no address");
-		if (ai)
-			freeaddrinfo(ai);
 		return -EINVAL;
 	}
-	memcpy(to, ai->ai_addr, ai->ai_addrlen);
-	*tolen = ai->ai_addrlen;
+	rc = -ECONNREFUSED;
+	for (a = ai; a && rc; a = a->ai_next)
+		if (a->ai_addrlen <= sizeof(*to) && !(rc = answers(a))) {
+			memcpy(to, a->ai_addr, a->ai_addrlen);
+			*tolen = a->ai_addrlen;
+		}
 	freeaddrinfo(ai);
-	return 0;
-}
-
-/* Whether a proxy answers there now: a clear message before the sandbox. */
-static int try_connect(const struct sockaddr_storage *to, socklen_t tolen, const char *what,
-		       char *err, size_t errlen)
-{
-	int fd = socket(to->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int rc = 0;
-
-	if (fd < 0 || connect(fd, (const struct sockaddr *)to, tolen)) {
-		rc = -errno;
+	if (rc)
 		snprintf(err, errlen, "no proxy answers at %s: %s (start one with 'overt proxy "
-			 "--listen %s')", what, strerror(errno), what);
-	}
-	if (fd >= 0)
-		close(fd);
+			 "--listen %s')", hostport, strerror(-rc), hostport);
 	return rc;
 }
 
@@ -125,7 +127,6 @@ int sbx_forward_start(const char *sock_path, const char *hostport, pid_t *pid,
 	int fd, rc;
 
 	rc = sbx_forward_resolve(hostport, &to, &tolen, err, errlen);
-	rc = rc ? rc : try_connect(&to, tolen, hostport, err, errlen);
 	if (rc)
 		return rc;
 	fd = listen_unix(sock_path, err, errlen);

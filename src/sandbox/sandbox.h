@@ -134,8 +134,10 @@ int sbx_mkdir_parents(char *path);
  * possible (directories made unwritable are opened up first). */
 void sbx_tree_remove(const char *path);
 
-/* sbx_forward_resolve - HOST:PORT ("[v6]:PORT") to an address; 0 or a
- * negative code with a message in @err. */
+/* sbx_forward_resolve - HOST:PORT ("[v6]:PORT") to the first of its
+ * addresses where something accepts a TCP connection now.  0; -EINVAL when
+ * it is not HOST:PORT or does not resolve; or -errno of the last connect;
+ * with a message in @err. */
 int sbx_forward_resolve(const char *hostport, struct sockaddr_storage *to, socklen_t *tolen,
 			char *err, size_t errlen);
 

@@ -51,6 +51,10 @@ runin --proxy "$PADDR" -- curl -s -m 20 --noproxy '' -p -x http://127.0.0.1:8787
 	"http://127.0.0.1:$PORT/v1/messages" -H 'content-type: application/json' -d "$BODY"
 expect_status 0 "CONNECT through the running TCP proxy"
 expect_out '"text":"ok"' "the reply comes through the tunnel"
+# By name: whichever of its addresses the proxy listens on is used.
+runin --proxy "localhost:${PADDR##*:}" -- curl -s -m 20 http://127.0.0.1:8787/v1/messages \
+	-H 'content-type: application/json' -d "$BODY"
+expect_out '"text":"ok"' "--proxy localhost:PORT"
 runin --proxy "$PADDR" -- "$PROBE" connect 127.0.0.1 "${PADDR##*:}"
 expect_status 1 "the proxy's own port is not reachable directly inside"
 run "$OVERT" log list --db "$DB"
