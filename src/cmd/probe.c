@@ -13,7 +13,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
@@ -28,6 +27,7 @@
 #include "agent/agent.h"
 #include "cmd/cmd.h"
 #include "probe/probe.h"
+#include "sandbox/sandbox.h"
 #include "util/parse.h"
 #include "util/banned.h"
 
@@ -344,30 +344,6 @@ static int build_run(struct args *a)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP || type == FTW_D)
-		return rmdir(path) && errno != ENOENT ? 0 : 0;
-	unlink(path);
-	return 0;
-}
-
-static int unlock_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type == FTW_D && (st->st_mode & 0700) != 0700)
-		chmod(path, st->st_mode | 0700);
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, unlock_entry, 32, FTW_PHYS);
-	nftw(dir, rm_entry, 32, FTW_PHYS | FTW_DEPTH);
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -647,7 +623,7 @@ static int probe_main(struct args *a)
 	free(caps);
 	probe_result_release(&res);
 	if (!a->keep)
-		remove_tree(work);
+		sbx_tree_remove(work);
 	/* Caught from the first runner on, so a signal during the analysis
 	 * still leaves no cells behind. */
 	catch_stop(0);
