@@ -14,9 +14,10 @@
  * Ending: when one side sends EOF, the other side's write half is shut
  * (the half-close is passed on) and the other direction goes on while it
  * moves bytes; when both are done, or it has been quiet for
- * TUNNEL_DRAIN_MS, both connections close.  A tunnel is not a request the proxy's graceful stop
- * can wait for: the core does not tell us it is stopping, so a tick checks
- * the server's flag and ends a tunnel that has been quiet for
+ * TUNNEL_DRAIN_MS, both connections close.  The proxy's graceful stop
+ * waits for responses in flight, and a tunnel looks like one forever; the
+ * core does not tell us it is stopping, so a tick checks the server's flag
+ * and ends a tunnel that is half-closed or has been quiet for
  * TUNNEL_STOP_QUIET_MS (one still moving bytes gets until the deadline).
  * Each end is logged with the bytes each way and who closed first.
  *
@@ -38,7 +39,7 @@
 
 #define TUNNEL_QUEUE_MAX ((size_t)1 << 20)
 #define TUNNEL_READ ((size_t)64 << 10)
-#define TUNNEL_DRAIN_MS 2000       /* after one side's EOF, for the other's */
+#define TUNNEL_DRAIN_MS 2000       /* after one side's EOF: the other's quiet limit */
 #define TUNNEL_STOP_QUIET_MS 200   /* quiet this long while stopping: end */
 #define TUNNEL_TICK_MS 100
 
@@ -220,8 +221,8 @@ static void tunnel_free(struct tunnel *t)
 	release(t);
 }
 
-/* "closed (client first; 12 bytes up, 3400 down, 1520 ms)", to the log and
- * the audit log, so a tunnel's end is as visible as its start. */
+/* "closed (client closed first; 12 bytes up, 3400 down, 1520 ms)", to the
+ * log and the audit log, so a tunnel's end is as visible as its start. */
 static void record_end(struct tunnel *t, const char *how)
 {
 	struct audit_event ev = { 0 };
