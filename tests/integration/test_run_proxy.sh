@@ -96,6 +96,8 @@ FH=$(sed -n 's/^home=//p' "$TMP/out")
 case "$FH" in "$H"|"") fail "HOME is not a fresh one: '$FH'" ;; *) ok ;; esac
 expect_out "xdg=$FH/.config" "XDG_CONFIG_HOME follows it"
 [ ! -e "$FH" ] && ok || fail "the fresh HOME '$FH' is left behind"
+run "$OVERT" log events --db "$TMP/state/run.db"
+expect_out "\"home\":\"$FH\"" "the session's policy names the fresh HOME"
 runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --allow-read "$TMP/bin" \
 	-- "$TMP/bin/gemini" "$H"
 expect_out "home=$H" "without --fresh-home, HOME is the real one"
