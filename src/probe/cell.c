@@ -243,43 +243,17 @@ out:
 	return rc;
 }
 
-/* Files the command names under /tmp (a script, the agent itself) stay
- * visible, read-only, in the cell's fresh /tmp; the rest of /tmp does not.
- * @fds were opened before /tmp was covered. */
-static int keep_tmp_files(const struct probe_run *run, const int *fds, char *err,
-			  size_t errlen)
-{
-	char src[64], dst[4096];
-	size_t i;
-	int fd;
-
-	for (i = 0; i < run->argc; i++) {
-		if (fds[i] < 0)
-			continue;
-		snprintf(dst, sizeof(dst), "%s", run->argv[i]);
-		if (sbx_mkdir_parents(dst))
-			return mount_fail("a directory", dst, err, errlen);
-		fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
-		if (mount(src, dst, NULL, MS_BIND, NULL))
-			return mount_fail(src, dst, err, errlen);
-		mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
-	}
-	return 0;
-}
-
 /* Our cwd is the cell directory, so the relative sources below stay
  * reachable after tmpfs is mounted over /tmp or /home. */
 static int setup_mounts(const struct probe_run *run, char *err, size_t errlen)
 {
 	static const char *const etc[] = { "hosts", "passwd", "group", "resolv.conf" };
 	const char *base = home_base();
+	const char *keep[64];
 	char src[64], dst[64];
 	struct stat st;
-	size_t i;
-	int *fds, rc;
+	size_t i, n = 0;
+	int rc;
 
 	rc = sbx_ns_private_mounts(err, errlen);
 	if (rc)
@@ -294,19 +268,15 @@ static int setup_mounts(const struct probe_run *run, char *err, size_t errlen)
 		if (rc)
 			return rc;
 	}
-	fds = calloc(run->argc + 1, sizeof(int));
-	if (!fds)
-		return -ENOMEM;
-	for (i = 0; i < run->argc; i++) {
-		fds[i] = -1;
-		if (!strncmp(run->argv[i], "/tmp/", 5) && !stat(run->argv[i], &st) &&
-		    S_ISREG(st.st_mode))
-			fds[i] = open(run->argv[i], O_PATH | O_CLOEXEC);
-	}
-	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
-		return mount_fail("tmpfs", "/tmp", err, errlen);
-	if (keep_tmp_files(run, fds, err, errlen))
-		return -EPERM;
+	/* Files the command names under /tmp (a script, the agent itself)
+	 * stay visible, read-only, in the cell's fresh /tmp; the rest of /tmp
+	 * does not. */
+	for (i = 0; i < run->argc && n < 64; i++)
+		if (!stat(run->argv[i], &st) && S_ISREG(st.st_mode))
+			keep[n++] = run->argv[i];
+	rc = sbx_ns_tmpfs_keep("/tmp", "mode=1777", keep, n, true, err, errlen);
+	if (rc)
+		return rc;
 	if (strcmp(base, "/tmp") && hide_homes(base, err, errlen))
 		return -EPERM;
 	snprintf(dst, sizeof(dst), "%s/%s", base, PROBE_USER);

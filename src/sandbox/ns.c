@@ -59,6 +59,33 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	return 0;
 }
 
+/* mkdir -p for @path's components below @top (which exists); the last
+ * one too unless @parents_only (where a file is to go). */
+static void make_dirs(const char *path, size_t top, bool parents_only)
+{
+	char p[4096];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(p))
+		return;
+	memcpy(p, path, n + 1);
+	for (i = top + 1; i < n + !parents_only; i++)
+		if (p[i] == '/' || !p[i]) {
+			char c = p[i];
+
+			p[i] = '\0';
+			mkdir(p, 0700);
+			p[i] = c;
+		}
+}
+
+static bool beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && path[n] == '/';
+}
+
 /* ---- primitives shared with overt probe's cells (sandbox.h) ---- */
 
 int sbx_ns_map_ids(unsigned in_uid, unsigned in_gid, unsigned out_uid, unsigned out_gid,
@@ -125,6 +152,42 @@ int sbx_ns_bind_file(const char *src, const char *dst, char *err, size_t errlen)
 	return 0;
 }
 
+/* Kept paths are opened before the tmpfs covers them, then bind-mounted
+ * from their descriptors onto directories (or empty files) made in it. */
+int sbx_ns_tmpfs_keep(const char *dir, const char *opts, const char *const *keep, size_t n,
+		      bool readonly, char *err, size_t errlen)
+{
+	int fds[64], rc = 0;
+	struct stat st;
+	char src[64];
+	bool file;
+	size_t i;
+
+	if (n > 64)
+		n = 64;
+	for (i = 0; i < n; i++)
+		fds[i] = beneath(keep[i], dir) ? open(keep[i], O_PATH | O_CLOEXEC) : -1;
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts))
+		rc = fail(err, errlen, "cannot mount a tmpfs on", dir);
+	for (i = 0; i < n; i++) {
+		if (!rc && fds[i] >= 0) {
+			snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
+			file = !fstat(fds[i], &st) && !S_ISDIR(st.st_mode);
+			make_dirs(keep[i], strlen(dir), file);
+			if (file)
+				close(open(keep[i], O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+			if (mount(src, keep[i], NULL, MS_BIND | MS_REC, NULL))
+				rc = fail(err, errlen, "cannot bind back", keep[i]);
+			else if (readonly)
+				mount(NULL, keep[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+				      MS_NODEV, NULL);
+		}
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return rc;
+}
+
 /* ---- the steps ---- */
 
 int sbx_step_userns(struct sbx *s, char *err, size_t errlen)
@@ -144,45 +207,16 @@ int sbx_step_mountns(struct sbx *s, char *err, size_t errlen)
 	return sbx_ns_private_mounts(err, errlen);
 }
 
-/* mkdir -p for @path's components below @top (which exists). */
-static void make_dirs(const char *path, size_t top)
-{
-	char p[4096];
-	size_t i, n = strlen(path);
-
-	if (n >= sizeof(p))
-		return;
-	memcpy(p, path, n + 1);
-	for (i = top + 1; i <= n; i++)
-		if (p[i] == '/' || !p[i]) {
-			char c = p[i];
-
-			p[i] = '\0';
-			mkdir(p, 0700);
-			p[i] = c;
-		}
-}
-
-static bool beneath(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && path[n] == '/';
-}
-
 /*
  * A fresh tmpfs on @dir, with the paths the command is given beneath it
- * (a project in /tmp) bound back in: opened before the tmpfs covers them,
- * then bind-mounted from their descriptors onto directories made in it.
+ * (a project in /tmp) bound back in.
  */
 static int tmpfs(struct sbx *s, const char *dir, char *err, size_t errlen)
 {
 	const struct sbx_config *c = s->cfg;
 	const char *keep[66];
-	int fds[66], rc = 0;
-	size_t n = 0, i;
 	struct stat st;
-	char src[64];
+	size_t n = 0, i;
 
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
 		return 0;
@@ -194,23 +228,7 @@ static int tmpfs(struct sbx *s, const char *dir, char *err, size_t errlen)
 	for (i = 0; i < c->nread && n < 64; i++)
 		if (beneath(c->read[i], dir))
 			keep[n++] = c->read[i];
-	for (i = 0; i < n; i++)
-		fds[i] = open(keep[i], O_PATH | O_CLOEXEC);
-	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=50%"))
-		rc = fail(err, errlen, "cannot mount a tmpfs on", dir);
-	for (i = 0; i < n; i++) {
-		if (!rc && fds[i] >= 0) {
-			snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
-			make_dirs(keep[i], strlen(dir));
-			if (!fstat(fds[i], &st) && !S_ISDIR(st.st_mode))
-				close(open(keep[i], O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
-			if (mount(src, keep[i], NULL, MS_BIND | MS_REC, NULL))
-				rc = fail(err, errlen, "cannot bind back", keep[i]);
-		}
-		if (fds[i] >= 0)
-			close(fds[i]);
-	}
-	return rc;
+	return sbx_ns_tmpfs_keep(dir, "mode=1777,size=50%", keep, n, false, err, errlen);
 }
 
 int sbx_step_tmp(struct sbx *s, char *err, size_t errlen)

@@ -105,6 +105,13 @@ int sbx_ns_loopback_up(char *err, size_t errlen);
  * own over /proc (nosuid, nodev, noexec). */
 int sbx_ns_mount_proc(char *err, size_t errlen);
 
+/* sbx_ns_tmpfs_keep - an empty tmpfs (mount options @opts) over the
+ * directory @dir, with the @n paths in @keep that are beneath it and exist
+ * bound back in at the same place (read-only when @readonly): a project or
+ * a script in /tmp stays, the rest of /tmp is gone.  At most 64 kept. */
+int sbx_ns_tmpfs_keep(const char *dir, const char *opts, const char *const *keep, size_t n,
+		      bool readonly, char *err, size_t errlen);
+
 /* sbx_ns_bind_file - bind @src (a generated file, /dev/null) over @dst,
  * e.g. /etc/hosts, in the current mount namespace only. */
 int sbx_ns_bind_file(const char *src, const char *dst, char *err, size_t errlen);

@@ -235,4 +235,15 @@ pgrep -f "sleep 4242" >/dev/null && fail "the agent survived the probe's SIGTERM
 pgrep -f "sleep 4243" >/dev/null && fail "the agent's daemon survived the probe's SIGTERM" || ok
 [ -z "$(ls -A "$TMP/w")" ] && ok || fail "the cells' directory was left behind: $(ls -A "$TMP/w")"
 
+# An agent script under /tmp (covered by each cell's fresh /tmp) is bound
+# back, read-only; the rest of /tmp is not there.
+cp "$AGENT" "$TMP/agent-in-tmp.sh"
+echo "not for cells" >"$TMP/other-in-tmp.txt"
+run "$OVERT" probe "${base[@]}" --tz UTC --lang en_US.UTF-8 --host 127.0.0.1 --repeat 1 \
+	-- bash -c "cat '$TMP/other-in-tmp.txt' 2>/dev/null && exit 9;"' echo x >>"$1" 2>/dev/null && exit 8;
+		    exec bash "$1" clean' sh "$TMP/agent-in-tmp.sh"
+expect_status 0 "an agent script in /tmp"
+grep -q "agent exited with status" "$TMP/out" && fail "in /tmp: $(cat "$TMP/out")" || ok
+grep -q "no request reached" "$TMP/out" "$TMP/err" && fail "in /tmp: the agent did not run" || ok
+
 finish

@@ -112,6 +112,13 @@ runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --fresh-home \
 expect_status 4 "a template that does not exist"
 expect_err "cannot copy the home template '$TMP/none'" "names it"
 
+# ---- a single file under /tmp, allowed: bound back into the private /tmp ----
+echo "one file" >"$TMP/single.txt"
+runin --upstream "http://$ADDR" --db "$TMP/state/run.db" --allow-read "$TMP/single.txt" \
+	-- cat "$TMP/single.txt"
+expect_status 0 "--allow-read of a file under /tmp"
+expect_out "one file" "its content"
+
 # ---- CONNECT tunnels end when a side closes, and do not hold a stop ----
 # An upstream that never closes a connection (and holds what it accepts).
 python3 -c 'import socket, sys, threading
