@@ -345,7 +345,7 @@ int audit_import_jsonl(struct audit_store *store, FILE *in, const char *name,
 struct audit_event {
 	int64_t id;             /* assigned by the store; ignored by submit */
 	int64_t time_ms;        /* Unix time in milliseconds */
-	const char *kind;       /* "connect", "session.start", "session.end" */
+	const char *kind;       /* "connect", "connect.end", "session.start", "session.end" */
 	const char *client;     /* who asked: "127.0.0.1:50312", or NULL */
 	const char *target;     /* "example.com:443"; for a session its command */
 	const char *verdict;    /* "allow", "deny", "error"; sessions: "start",
