@@ -567,11 +567,18 @@ static int decoded_pass(struct scan_ctx *c, size_t start, size_t end)
 	p.n = d->len;
 	if (!p.n || run_pass(&p, p.db->db, on_anchor))
 		goto out;
+	/* The body's own pass read the facts as written; an escaped one
+	 * (\u0068ost) shows only here. */
+	if (p.db->self.hostname || p.db->self_user || p.db->self.home)
+		rc = self_pass(c, p.t, p.n);
 	settle_hits(c, p.base);
 	for (i = p.base; !rc && i < c->nhits; i++) {
 		struct sec_hit h = c->hits[i];
 
 		scan_raw_span(c->body, start, end, h.start, h.end, &rs, &re);
+		if (h.rule >= R_ENV_SELF_HOME && h.rule <= R_ENV_SELF_HOSTNAME &&
+		    !memchr(c->body + rs, '\\', re - rs))
+			continue; /* written plainly: the body's pass has it */
 		rc = add_hit(c, &h, rs, re, p.t + h.start, h.end - h.start);
 	}
 out:
@@ -579,6 +586,39 @@ out:
 	if (d->data)
 		explicit_bzero(d->data, d->len);
 	return rc ? rc : c->error;
+}
+
+int scan_secrets_payload(struct scan_ctx *c, const uint8_t *t, size_t n, size_t rs,
+			 size_t re, struct buf *shown)
+{
+	const struct secret_db *db = c->e->sec;
+	struct pass p = { c, db, t, n, c->nhits, 0 };
+	char mask[200];
+	size_t i, at = 0;
+	int rc = 0, len;
+
+	buf_reset(shown);
+	/* A payload hidden in invisible characters is read by nothing else:
+	 * neither the block pass nor the raw pass sees its text. */
+	if (db && n && !run_pass(&p, db->db, on_anchor))
+		settle_hits(c, p.base);
+	for (i = p.base; !rc && i < c->nhits; i++) {
+		const struct sec_hit *h = &c->hits[i];
+
+		if (h->rule >= R_ENV_SELF_HOME || h->start < at)
+			continue; /* environment details are shown as they are */
+		len = scan_secret_mask(t + h->start, h->end - h->start, h->prefix, mask,
+				       sizeof(mask));
+		rc = buf_add(shown, t + at, h->start - at);
+		rc = rc ? rc : buf_add(shown, mask, len < 0 ? 0 : (size_t)len);
+		rc = rc ? rc : add_secret(c, h, rs, re, t + h->start, h->end - h->start);
+		at = h->end;
+	}
+	rc = rc ? rc : buf_add(shown, t + at, n - at);
+	c->nhits = p.base;
+	if (rc && !c->error)
+		c->error = SCAN_ENOMEM;
+	return c->error;
 }
 
 struct sys_hits {
