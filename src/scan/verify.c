@@ -919,8 +919,10 @@ size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t 
 	for (k = ts; k > lo && ts - k < 6 && (t[k - 1] == ' ' || t[k - 1] == '"' ||
 					       t[k - 1] == '\'' || t[k - 1] == '\\'); k--)
 		;
-	if (k > lo && k < ts && (t[k - 1] == '=' || t[k - 1] == ':'))
-		return at_assign(t, lo, k - 1, n, out);
+	if (k > lo && k < ts && (t[k - 1] == '=' || t[k - 1] == ':') &&
+	    (k = at_assign(t, lo, k - 1, n, out)))
+		return k;
+	/* else "machine-id: <32 hex digits>" is still one */
 	/* 32 hex digits after "machine-id" */
 	if (is_hex(t[s]) && span(t, n - s > 33 ? s + 33 : n, s, is_hex) == s + 32)
 		for (k = s; k > lo && s - k < 96; k--)

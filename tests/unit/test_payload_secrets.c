@@ -3,7 +3,8 @@
  * test_payload_secrets.c - secrets smuggled inside covert payloads (tag
  * characters, variation selectors, zero-width bits) are reported as
  * secrets and never shown in clear in `decoded` or a message, as text or
- * as hex; the machine's own facts written with \u escapes are found.
+ * as hex; the machine's own facts written with \u escapes are found; a
+ * machine id after "machine-id:" is found (a colon once hid it).
  * Secrets here are made up; their shapes are the real ones.
  */
 #include <setjmp.h>
@@ -233,6 +234,20 @@ static void self_fact_escaped(void **state)
 	scan_engine_free(mine);
 }
 
+static void machine_id_after_colon(void **state)
+{
+	size_t n = 0, at;
+
+	(void)state;
+	put_str(&n, USER_PREFIX "/etc/machine-id: ");
+	at = n;
+	put_str(&n, "0123456789abcdef0123456789abcdef\\n" USER_SUFFIX);
+	assert_int_equal(scan_body(engine, (const uint8_t *)body, n, &report), 0);
+	assert_non_null(find("env.machine-id"));
+	assert_int_equal(find("env.machine-id")->byte_offset, at);
+	assert_int_equal(find("env.machine-id")->byte_length, 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +257,7 @@ int main(void)
 		cmocka_unit_test(zero_width_bits),
 		cmocka_unit_test(tag_text_plain),
 		cmocka_unit_test(self_fact_escaped),
+		cmocka_unit_test(machine_id_after_colon),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
