@@ -37,6 +37,7 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt,
 	e->max_findings = 1000;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 	e->avx2 = __builtin_cpu_supports("avx2");
+	e->avx512 = e->avx2 && __builtin_cpu_supports("avx512bw");
 #endif
 	if (opt) {
 		if (opt->max_depth)

@@ -143,6 +143,7 @@ struct scan_engine {
 	uint8_t apos_after[2];
 	bool apos_all;
 	bool avx2;             /* the CPU has AVX2: string.c uses it */
+	bool avx512;           /* and AVX-512BW: one 64-byte vector per block */
 	struct secret_db *sec; /* secret and environment rules */
 };
 
