@@ -361,8 +361,8 @@ uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t
 }
 
 #ifdef HAVE_AVX2_PATH
-__attribute__((target("avx2,popcnt")))
-static uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
+static inline __attribute__((target("avx2,popcnt")))
+uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
 				struct counted *n, struct trig_carry *tc, uint64_t *trig)
 {
 	struct classes k;
@@ -374,8 +374,8 @@ static uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint
 	return combine(c, &k, prev, n);
 }
 
-__attribute__((target("avx512bw,popcnt")))
-static uint64_t block_mask_avx512(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
+static inline __attribute__((target("avx512bw,popcnt")))
+uint64_t block_mask_avx512(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
 				  struct counted *n, struct trig_carry *tc, uint64_t *trig)
 {
 	struct classes k;
@@ -388,7 +388,7 @@ static uint64_t block_mask_avx512(const struct scan_ctx *c, const uint8_t *p, ui
 }
 #endif
 
-static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
+static inline uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
 				struct counted *n, struct trig_carry *tc, uint64_t *trig)
 {
 	struct classes k;
@@ -407,9 +407,9 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
 }
 
 /*
- * Bits for the bytes of p[0..63] worth a closer look; @prev is the byte
- * before the block (0 at the start of a string).  What is merely counted
- * is marked in @n, without a closer look:
+ * A block_mask_fn: bits for the bytes of p[0..63] worth a closer look;
+ * @prev is the byte before the block (0 at the start of a string).  What
+ * is merely counted is marked in @n, without a closer look:
  * - "\n", "\t" and "\"" escapes are skipped, except a "\n" after a space
  *   or a "\t" (trailing whitespace); a backslash after a backslash is
  *   looked at, since it may be the second half of "\\".  A backslash that
@@ -422,18 +422,8 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
  * @trig[0] and @trig[1] get the secret triggers of the block: shapes, and
  * runs (@tc carries what they need from the block before).
  */
-static inline uint64_t block_mask(const struct scan_ctx *c, const uint8_t *p,
-				  uint8_t prev, struct counted *n, struct trig_carry *tc,
-				  uint64_t *trig)
-{
-#ifdef HAVE_AVX2_PATH
-	if (c->e->avx512)
-		return block_mask_avx512(c, p, prev, n, tc, trig);
-	if (c->e->avx2)
-		return block_mask_avx2(c, p, prev, n, tc, trig);
-#endif
-	return block_mask_base(c, p, prev, n, tc, trig);
-}
+typedef uint64_t (*block_mask_fn)(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
+				  struct counted *n, struct trig_carry *tc, uint64_t *trig);
 
 static uint32_t prev_cp(const struct scan_ctx *c, size_t off)
 {
@@ -932,8 +922,13 @@ static void string_reset(struct scan_ctx *c, size_t start, size_t end)
 	s->first_pending = c->npend;
 }
 
-/* The loop: up to @end, or, when consuming, up to the closing quote. */
-static int scan_content(struct scan_ctx *c, size_t start, size_t end)
+/*
+ * The loop: up to @end, or, when consuming, up to the closing quote.  It is
+ * made once per instruction set, with @block_mask a constant, so that the
+ * block pass is inlined and its constants stay in registers across blocks.
+ */
+static inline __attribute__((always_inline))
+int scan_blocks(struct scan_ctx *c, size_t start, size_t end, block_mask_fn block_mask)
 {
 	const uint8_t *b = c->body;
 	uint8_t pad[64], prev;
@@ -995,6 +990,31 @@ static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 	c->plain_count[DRIFT_APOSTROPHE] += cnt.al;
 	c->plain_count[DRIFT_QUOTE] += cnt.ao + cnt.qu;
 	return scan_string_finish(c);
+}
+
+#ifdef HAVE_AVX2_PATH
+__attribute__((target("avx512bw,popcnt")))
+static int scan_content_avx512(struct scan_ctx *c, size_t start, size_t end)
+{
+	return scan_blocks(c, start, end, block_mask_avx512);
+}
+
+__attribute__((target("avx2,popcnt")))
+static int scan_content_avx2(struct scan_ctx *c, size_t start, size_t end)
+{
+	return scan_blocks(c, start, end, block_mask_avx2);
+}
+#endif
+
+static int scan_content(struct scan_ctx *c, size_t start, size_t end)
+{
+#ifdef HAVE_AVX2_PATH
+	if (c->e->avx512)
+		return scan_content_avx512(c, start, end);
+	if (c->e->avx2)
+		return scan_content_avx2(c, start, end);
+#endif
+	return scan_blocks(c, start, end, block_mask_base);
 }
 
 int scan_string(struct scan_ctx *c, size_t start, size_t end)
