@@ -924,7 +924,8 @@ size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t 
 		return k;
 	/* else "machine-id: <32 hex digits>" is still one */
 	/* 32 hex digits after "machine-id" */
-	if (is_hex(t[s]) && span(t, n - s > 33 ? s + 33 : n, s, is_hex) == s + 32)
+	if (is_hex(t[s]) && s + 32 <= n && (s + 32 == n || !is_hex(t[s + 32])) &&
+	    span(t, s + 32, s, is_hex) == s + 32)
 		for (k = s; k > lo && s - k < 96; k--)
 			if ((t[k - 1] | 0x20) == 'm' && has_at_nocase(t, n, k - 1, "machine"))
 				return v_machine_id(t, n, k - 1, out);
