@@ -191,9 +191,8 @@ static uint64_t cjk_avx2(const uint8_t *p)
 #define B512(x) _mm512_set1_epi8((char)(x))
 
 __attribute__((target("avx512bw")))
-static void classes_avx512(const uint8_t *p, const uint8_t trig[2], struct classes *c)
+static inline void classes_avx512(__m512i v, const uint8_t trig[2], struct classes *c)
 {
-	const __m512i v = _mm512_loadu_si512((const void *)p);
 	const __m512i l = _mm512_sub_epi8(_mm512_or_si512(v, B512(0x20)), B512('a'));
 
 	c->odd = _mm512_cmplt_epi8_mask(v, B512(0x20)); /* signed: non-ASCII too */
@@ -215,10 +214,8 @@ static void classes_avx512(const uint8_t *p, const uint8_t trig[2], struct class
 }
 
 __attribute__((target("avx512bw")))
-static uint64_t cjk_avx512(const uint8_t *p)
+static inline uint64_t cjk_avx512(__m512i v)
 {
-	const __m512i v = _mm512_loadu_si512((const void *)p);
-
 	return cjk_cover(_mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, B512(0xE4)), B512(6)),
 			 _mm512_cmpeq_epi8_mask(v, B512(0xE3)),
 			 _mm512_cmplt_epu8_mask(_mm512_xor_si512(v, B512(0x80)), B512(0x40)),
@@ -361,12 +358,25 @@ uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t
 }
 
 #ifdef HAVE_AVX2_PATH
+/* A string's last bytes, fewer than 64, followed by zeros, which the caller
+ * masks off. */
+static inline const uint8_t *padded(const uint8_t *p, size_t avail, uint8_t pad[64])
+{
+	if (avail >= 64)
+		return p;
+	memset(pad, 0, 64);
+	memcpy(pad, p, avail);
+	return pad;
+}
+
 static inline __attribute__((target("avx2,popcnt")))
-uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				struct counted *n, struct trig_carry *tc, uint64_t *trig)
+uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+			 uint8_t prev, struct counted *n, struct trig_carry *tc, uint64_t *trig)
 {
 	struct classes k;
+	uint8_t pad[64];
 
+	p = padded(p, avail, pad);
 	classes_avx2(p, c->e->apos_after, &k);
 	if (k.odd)
 		k.odd &= ~cjk_avx2(p);
@@ -375,23 +385,32 @@ uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t pre
 }
 
 static inline __attribute__((target("avx512bw,popcnt")))
-uint64_t block_mask_avx512(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				  struct counted *n, struct trig_carry *tc, uint64_t *trig)
+uint64_t block_mask_avx512(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+			   uint8_t prev, struct counted *n, struct trig_carry *tc, uint64_t *trig)
 {
+	/* A masked load reads a string's tail where it is, with zeros after
+	 * it and no fault past the body's end: a copy into a padded buffer,
+	 * read back at once as one vector, stalled on every short string. */
+	const __m512i v = _mm512_maskz_loadu_epi8(avail >= 64 ? ~0ULL : (1ULL << avail) - 1,
+						  (const void *)p);
 	struct classes k;
 
-	classes_avx512(p, c->e->apos_after, &k);
+	classes_avx512(v, c->e->apos_after, &k);
 	if (k.odd)
-		k.odd &= ~cjk_avx512(p);
+		k.odd &= ~cjk_avx512(v);
 	trig[0] = secret_triggers(&k, tc, &trig[1]);
 	return combine(c, &k, prev, n);
 }
 #endif
 
-static inline uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				struct counted *n, struct trig_carry *tc, uint64_t *trig)
+static inline uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+				       uint8_t prev, struct counted *n, struct trig_carry *tc,
+				       uint64_t *trig)
 {
 	struct classes k;
+	uint8_t pad[64];
+
+	p = padded(p, avail, pad);
 
 #ifdef __SSE2__
 	classes_sse2(p, c->e->apos_after, &k);
@@ -407,8 +426,9 @@ static inline uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *
 }
 
 /*
- * A block_mask_fn: bits for the bytes of p[0..63] worth a closer look;
- * @prev is the byte before the block (0 at the start of a string).  What
+ * A block_mask_fn: bits for the bytes of p[0..63] worth a closer look, of
+ * which the string holds @avail (the rest reads as zeros); @prev is the
+ * byte before the block (0 at the start of a string).  What
  * is merely counted is marked in @n, without a closer look:
  * - "\n", "\t" and "\"" escapes are skipped, except a "\n" after a space
  *   or a "\t" (trailing whitespace); a backslash after a backslash is
@@ -422,8 +442,9 @@ static inline uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *
  * @trig[0] and @trig[1] get the secret triggers of the block: shapes, and
  * runs (@tc carries what they need from the block before).
  */
-typedef uint64_t (*block_mask_fn)(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				  struct counted *n, struct trig_carry *tc, uint64_t *trig);
+typedef uint64_t (*block_mask_fn)(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+				  uint8_t prev, struct counted *n, struct trig_carry *tc,
+				  uint64_t *trig);
 
 static uint32_t prev_cp(const struct scan_ctx *c, size_t off)
 {
@@ -931,8 +952,7 @@ static inline __attribute__((always_inline))
 int scan_blocks(struct scan_ctx *c, size_t start, size_t end, block_mask_fn block_mask)
 {
 	const uint8_t *b = c->body;
-	uint8_t pad[64], prev;
-	const uint8_t *block;
+	uint8_t prev;
 	size_t i = start, base, at, next_block = start;
 	uint64_t m, own, trig[2] = { 0, 0 };
 	struct counted cnt = { 0 };
@@ -944,16 +964,9 @@ int scan_blocks(struct scan_ctx *c, size_t start, size_t end, block_mask_fn bloc
 	while (i < end && rc != STRING_END) {
 		base = i;
 		prev = i > start ? b[i - 1] : 0;
-		block = b + i;
-		if (end - i < 64) {
-			/* The tail: zero padding is masked off below. */
-			memset(pad, 0, sizeof(pad));
-			memcpy(pad, b + i, end - i);
-			block = pad;
-		}
 		if (base != next_block)
 			memset(&tc, 0, sizeof(tc)); /* a character was skipped: no run goes on */
-		m = block_mask(c, block, prev, &cnt, &tc, trig);
+		m = block_mask(c, b + i, end - i, prev, &cnt, &tc, trig);
 		next_block = base + 64;
 		own = end - i < 64 ? (1ULL << (end - i)) - 1 : ~0ULL;
 		m &= own;
