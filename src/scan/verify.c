@@ -253,6 +253,9 @@ static size_t v_aws(const uint8_t *t, size_t n, size_t from, struct sec_hit *out
 		if (aws_secret_at(t, n, i)) {
 			nh += hit(out + nh, i, i + 40, R_SECRET_AWS_SECRET_KEY, 0);
 			i += 39;
+		} else if (is_b64(t[i]) && !escaped_at(t, i)) {
+			/* no key starts inside this run: on to its end */
+			i = span(t, n, i, is_b64) - 1;
 		}
 	}
 	return nh;
