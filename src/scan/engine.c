@@ -44,6 +44,10 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt,
 			e->max_depth = opt->max_depth;
 		if (opt->max_findings)
 			e->max_findings = opt->max_findings;
+		if (opt->simd_max && opt->simd_max < 3)
+			e->avx512 = false;
+		if (opt->simd_max == 1)
+			e->avx2 = false;
 		if (opt->schemes) {
 			src = opt->schemes;
 			n = opt->nschemes;

@@ -265,8 +265,9 @@ static void classes_scalar(const uint8_t *p, const uint8_t trig[2], struct class
 }
 #endif
 
-/* What a block counts without a closer look, one bit per counted byte:
- * the caller counts the bits that belong to the string. */
+/* What blocks count without a closer look: the counts so far, and the
+ * counted bits of the last block, from which a string that ends inside it
+ * takes back those past its end. */
 struct counted {
 	uint64_t apos_letters, apos_other, quotes; /* of the last block */
 	uint32_t al, ao, qu;                       /* their counts so far */
@@ -276,8 +277,6 @@ static inline __attribute__((always_inline))
 uint64_t combine(const struct scan_ctx *c, const struct classes *k,
 		 uint8_t prev, struct counted *n)
 {
-	/* counted here, where popcnt is at hand; a string that ends inside
-	 * the block takes back what lies past its end */
 	uint64_t pbs = prev == '\\', psp = prev == ' ', pt = prev == 't';
 	uint64_t pletter = ((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z');
 	uint64_t ptrig = prev && (prev == c->e->apos_after[0] || prev == c->e->apos_after[1]);
@@ -357,7 +356,6 @@ uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t
 	return out;
 }
 
-#ifdef HAVE_AVX2_PATH
 /* A string's last bytes, fewer than 64, followed by zeros, which the caller
  * masks off. */
 static inline const uint8_t *padded(const uint8_t *p, size_t avail, uint8_t pad[64])
@@ -368,6 +366,8 @@ static inline const uint8_t *padded(const uint8_t *p, size_t avail, uint8_t pad[
 	memcpy(pad, p, avail);
 	return pad;
 }
+
+#ifdef HAVE_AVX2_PATH
 
 static inline __attribute__((target("avx2,popcnt")))
 uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, size_t avail,
