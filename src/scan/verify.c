@@ -177,12 +177,28 @@ static bool placeholder(const uint8_t *v, size_t n)
 		"environ", "getenv", "(", NULL,
 	};
 	const char *const *w;
+	size_t i;
 
 	if (!n || v[0] == '$' || v[0] == '%')
 		return true;
-	for (w = words; *w; w++)
-		if (has_nocase(v, n, *w))
-			return true;
+	/* One pass, trying only the words that begin with the byte there
+	 * (folded as has_at_nocase folds): every candidate value goes
+	 * through here. */
+	for (i = 0; i < n; i++) {
+		uint8_t f = v[i] | 0x20;
+
+		switch (f) {
+		case 'x': case '*': case '.': case '$': case '{': case '<': case '>':
+		case 'y': case 'e': case 'p': case 'r': case 'c': case 'd': case '(':
+		case 'g':
+			break;
+		default:
+			continue;
+		}
+		for (w = words; *w; w++)
+			if (f == ((uint8_t)(*w)[0] | 0x20) && has_at_nocase(v, n, i, *w))
+				return true;
+	}
 	return false;
 }
 
