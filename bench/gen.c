@@ -49,6 +49,7 @@ struct gen {
 	struct out o;
 	uint64_t cjk_bytes;     /* bytes of CJK text in the current body */
 	uint64_t next_sprinkle; /* body offset of the next sprinkled character */
+	uint64_t next_leak;     /* body offset of the next leaked secret (leaks[]) */
 	bool quiet;             /* no sprinkles (tool definitions) */
 	bool zwsp_pending;      /* this body still owes its zero width space */
 	uint64_t tools_len;
@@ -309,6 +310,21 @@ static void emit_hex(struct gen *g, unsigned digits)
 	txt(g, tmp);
 }
 
+/* emit_token - @n letters and digits, or capitals and digits, as keys have. */
+static void emit_token(struct gen *g, unsigned n, bool upper)
+{
+	static const char b62[] =
+		"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	char tmp[48];
+
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	for (unsigned i = 0; i < n; i++)
+		tmp[i] = b62[below(g, upper ? 36 : 62)];
+	tmp[n] = 0;
+	txt(g, tmp);
+}
+
 static void emit_phrase(struct gen *g, unsigned lo, unsigned hi)
 {
 	unsigned n = range(g, lo, hi);
@@ -324,7 +340,8 @@ static void emit_phrase(struct gen *g, unsigned lo, unsigned hi)
  * expand - write a template as JSON string text.  $i identifier, $c
  * camelCase identifier, $T C type, $n number, $p path, $v version, $d ISO
  * date, $t time, $w word, $s phrase, $h short hash, $H full hash, $m month,
- * $D day of the month, $$ a dollar sign.
+ * $D day of the month, $M machine id, $k 40 letters and digits, $K 16
+ * capitals and digits, $$ a dollar sign.
  */
 static void expand(struct gen *g, const char *t)
 {
@@ -349,6 +366,9 @@ static void expand(struct gen *g, const char *t)
 		case 's': emit_phrase(g, 3, 9); break;
 		case 'h': emit_hex(g, 8); break;
 		case 'H': emit_hex(g, 40); break;
+		case 'M': emit_hex(g, 32); break;
+		case 'k': emit_token(g, 40, false); break;
+		case 'K': emit_token(g, 16, true); break;
 		case 'm': txt(g, PICK(g, months)); break;
 		case 'D': num(g, range(g, 1, 28)); break;
 		case '$': txt(g, "$"); break;
@@ -377,6 +397,31 @@ static void maybe_sprinkle(struct gen *g)
 	case 3: txt(g, "\xe2\x80\x94 "); break;   /* U+2014 raw */
 	default: txt(g, "r\xc3\xa9sum\xc3\xa9 "); break; /* U+00E9 raw */
 	}
+}
+
+/*
+ * Lines of tool output that leak what the secret and environment rules
+ * look for (made-up keys in the real shapes, private addresses, home
+ * paths, a machine id), about one per 40 KB of tool output, so that the
+ * benchmark pays for confirming them.
+ */
+static const char *const leaks[] = {
+	"export ANTHROPIC_API_KEY=sk-ant-api03-$k$k\n",
+	"OPENAI_API_KEY=sk-proj-$k\n",
+	"[default]\naws_access_key_id = AKIA$K\naws_secret_access_key = $k\n",
+	"remote: https://$i:ghp_$kAbCd@github.com/$i/$i.git\n",
+	"DATABASE_URL=postgres://app:$k@10.0.$D.$D:5432/$i\n",
+	"ssh dev@192.168.$D.$n 'uptime' # from /Users/alice/src/$i\n",
+	"/etc/machine-id: $M\n",
+	"curl -s http://build.corp.internal:8080/$i\n",
+};
+
+static void maybe_leak(struct gen *g)
+{
+	if (g->quiet || g->o.pos < g->next_leak)
+		return;
+	g->next_leak = g->o.pos + range(g, 20000, 60000);
+	expand(g, PICK(g, leaks));
 }
 
 /* word - one prose word, carrying this body's zero width space if owed. */
@@ -772,6 +817,8 @@ static void tool_output(struct gen *g, uint64_t budget)
 		expand(g, PICK(g, out_lines));
 		if (chance(g, 1, 40))
 			maybe_sprinkle(g);
+		if (chance(g, 1, 20))
+			maybe_leak(g);
 	}
 }
 
@@ -978,6 +1025,7 @@ static void body(struct gen *g, uint64_t target)
 	g->o.pos = 0;
 	g->cjk_bytes = 0;
 	g->next_sprinkle = range(g, 5000, 50000);
+	g->next_leak = range(g, 5000, 40000);
 	g->zwsp_pending = chance(g, 1, 20);
 	date_marker = chance(g, 1, 25);
 

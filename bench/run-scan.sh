@@ -30,8 +30,9 @@
 #
 # Needs hyperfine, ripgrep (rg) and taskset (util-linux); the bench_* tools
 # are built with the project (cmake --build BUILD_DIR --target bench_gen
-# bench_naive bench_rss).  The MB/s column is 10^6 bytes per second of the
-# median run, so the 3 GB/s target reads as 3000 MB/s.
+# bench_naive bench_rss, and bench_engine for the engine's own CPU MB/s).
+# The MB/s column is 10^6 bytes per second of the median run, so the
+# 3 GB/s target reads as 3000 MB/s.
 set -euo pipefail
 
 BUILD=${1:-./build}
@@ -42,6 +43,7 @@ OVERT=${OVERT:-$BUILD/overt}
 GEN=$BUILD/bench/bench_gen
 NAIVE=$BUILD/bench/bench_naive
 RSS=$BUILD/bench/bench_rss
+ENGINE=$BUILD/bench/bench_engine
 # Cf covers the zero-width and bidi format characters and the tag block
 # (U+E0001, U+E0020..E007F); the explicit ranges add the unassigned tags and
 # the variation selectors, which are Mn.  Checked with ripgrep 13.
@@ -173,6 +175,17 @@ targets() {
 		}'
 }
 
+# engine - bench_engine's CPU MB/s on each corpus (the engine alone, no file
+# reading or report), when it is built.
+engine() {
+	local kind
+	[[ -x $ENGINE ]] || { echo "engine: pending ($ENGINE not built)"; return; }
+	for kind in ascii cjk; do
+		printf 'engine %s: %s\n' "$kind" \
+			"$(taskset -c "$CPU" "$ENGINE" "${FILES[$kind]}" 3 | sed 's/.*, CPU/CPU/')"
+	done
+}
+
 machine() {
 	echo "cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), nproc $(nproc), pinned to core $CPU"
 	echo "kernel: $(uname -sr), load average at start: $LOAD_AT_START"
@@ -213,6 +226,7 @@ done
 	table
 	echo
 	bounded
+	engine
 	targets
 } | tee "$RESULTS/summary.md"
 echo "results: $RESULTS" >&2

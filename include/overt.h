@@ -112,6 +112,9 @@ struct scan_options {
 	unsigned max_depth;     /* JSON nesting limit; 0 means 512 */
 	size_t max_findings;    /* per body; 0 means 1000 */
 	struct scan_self self;  /* zero: no machine facts */
+	/* The widest vectors to use: 0 what the CPU has, 1 SSE2, 2 AVX2 (to
+	 * test every path on one machine). */
+	unsigned simd_max;
 };
 
 struct scan_engine;

@@ -284,7 +284,20 @@ static int check_duplicates(struct walk *k, const struct frame *f)
 	if (n < 2 || !k->v->duplicate_key)
 		return 0;
 	ks = k->keys + f->keys_base;
-	qsort(ks, n, sizeof(*ks), cmp_key);
+	if (n <= 16) {
+		/* Most objects have a handful of keys: insertion sort, without
+		 * qsort's merge buffer and indirect calls, once per object. */
+		for (i = 1; i < n; i++) {
+			struct key_seen x = ks[i];
+			size_t j = i;
+
+			for (; j > 0 && cmp_key(&ks[j - 1], &x) > 0; j--)
+				ks[j] = ks[j - 1];
+			ks[j] = x;
+		}
+	} else {
+		qsort(ks, n, sizeof(*ks), cmp_key);
+	}
 	for (i = 1; i < n; i++) {
 		if (ks[i].hash != ks[first].hash) {
 			first = i;

@@ -89,18 +89,18 @@ bool scan_date_parse(const uint32_t *cps, size_t n, struct date_parsed *d)
  * words are ASCII, so raw bytes do, escapes and all. */
 static bool in_sentence(const struct scan_ctx *c, size_t off)
 {
-	static const char *const words[] = { "date", "today" };
-	size_t from = off - c->s.start > 40 ? off - 40 : c->s.start, i, k, w;
+	size_t from = off - c->s.start > 40 ? off - 40 : c->s.start, i;
+	uint32_t date, toda, w;
 
-	for (w = 0; w < 2; w++) {
-		size_t wl = strlen(words[w]);
-
-		for (i = from; i + wl <= off; i++) {
-			for (k = 0; k < wl && (c->body[i + k] | 0x20) == words[w][k]; k++)
-				;
-			if (k == wl)
-				return true;
-		}
+	/* four bytes at a time, case folded: dates are common in code and
+	 * logs, and this runs for each of them */
+	memcpy(&date, "date", 4);
+	memcpy(&toda, "toda", 4);
+	for (i = from; i + 4 <= off; i++) {
+		memcpy(&w, c->body + i, 4);
+		w |= 0x20202020u;
+		if (w == date || (w == toda && i + 5 <= off && (c->body[i + 4] | 0x20) == 'y'))
+			return true;
 	}
 	return false;
 }

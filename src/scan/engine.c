@@ -37,12 +37,17 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt,
 	e->max_findings = 1000;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 	e->avx2 = __builtin_cpu_supports("avx2");
+	e->avx512 = e->avx2 && __builtin_cpu_supports("avx512bw");
 #endif
 	if (opt) {
 		if (opt->max_depth)
 			e->max_depth = opt->max_depth;
 		if (opt->max_findings)
 			e->max_findings = opt->max_findings;
+		if (opt->simd_max && opt->simd_max < 3)
+			e->avx512 = false;
+		if (opt->simd_max == 1)
+			e->avx2 = false;
 		if (opt->schemes) {
 			src = opt->schemes;
 			n = opt->nschemes;

@@ -50,7 +50,7 @@ int scan_run_add(struct scan_ctx *c, enum run_family fam, uint32_t cp,
 }
 
 /* Append "text" (when the bytes read as text) and "hex" to a decoded object. */
-static int add_payload(struct buf *j, const uint8_t *bytes, size_t n)
+static int add_text_hex(struct buf *j, const uint8_t *bytes, size_t n)
 {
 	size_t i, len;
 	uint32_t cp;
@@ -70,6 +70,21 @@ static int add_payload(struct buf *j, const uint8_t *bytes, size_t n)
 	for (i = 0; !rc && i < n; i++)
 		rc = buf_printf(j, "%02x", bytes[i]);
 	return rc ? rc : buf_addc(j, '"');
+}
+
+/*
+ * The same for a payload that may hold a secret: a key smuggled in tag
+ * characters must reach no report and no audit log in clear, as hex no more
+ * than as text.  Each secret is reported on its own and @shown (the
+ * caller's) gets the payload with it masked, which is what "text" and "hex"
+ * show.
+ */
+static int add_payload(struct scan_ctx *c, const struct run *r, struct buf *j,
+		       const uint8_t *bytes, size_t n, struct buf *shown)
+{
+	int rc = scan_secrets_payload(c, bytes, n, r->start, r->end, shown);
+
+	return rc ? rc : add_text_hex(j, (const uint8_t *)shown->data, shown->len);
 }
 
 static bool rgi_tag_sequence(const struct run *r)
@@ -93,6 +108,7 @@ static bool rgi_tag_sequence(const struct run *r)
 static int flush_tags(struct scan_ctx *c, struct run *r, struct buf *j)
 {
 	uint8_t text[RUN_MAX_SYMBOLS];
+	struct buf shown;
 	size_t n = 0;
 	uint32_t i, kept = r->count < RUN_MAX_SYMBOLS ? r->count : RUN_MAX_SYMBOLS;
 	struct pending *p;
@@ -108,14 +124,22 @@ static int flush_tags(struct scan_ctx *c, struct run *r, struct buf *j)
 		      r->start, r->end - r->start, &p);
 	if (rc || !p)
 		return rc;
+	buf_init(&shown, 1 << 16);
 	rc = buf_printf(j, "{\"scheme\":\"unicode-tags\",\"characters\":%u", r->count);
-	rc = rc ? rc : add_payload(j, text, n);
+	rc = rc ? rc : add_payload(c, r, j, text, n, &shown);
+	explicit_bzero(text, sizeof(text));
 	rc = rc ? rc : buf_addc(j, '}');
 	rc = rc ? rc : scan_set_decoded(c, p, j);
-	return rc ? rc : scan_set_message(c, p, "%u invisible tag characters spell "
-					  "hidden text: \"%.*s\"%s", r->count,
-					  (int)(n > 80 ? 80 : n), (const char *)text,
-					  n > 80 ? "..." : "");
+	/* 80 bytes of the text as shown, not cutting a character */
+	for (n = shown.len > 80 ? 80 : shown.len;
+	     n < shown.len && n && ((uint8_t)shown.data[n] & 0xC0) == 0x80; n--)
+		;
+	rc = rc ? rc : scan_set_message(c, p, "%u invisible tag characters spell "
+					"hidden text: \"%.*s\"%s", r->count, (int)n,
+					shown.data ? shown.data : "",
+					n < shown.len ? "..." : "");
+	buf_release(&shown);
+	return rc;
 }
 
 /* A lone selector is fine after a character it can vary. */
@@ -138,6 +162,7 @@ static int flush_selectors(struct scan_ctx *c, struct run *r, struct buf *j)
 {
 	uint32_t kept = r->count < RUN_MAX_SYMBOLS ? r->count : RUN_MAX_SYMBOLS;
 	struct pending *p;
+	struct buf shown;
 	char label[160];
 	int rc;
 
@@ -156,8 +181,10 @@ static int flush_selectors(struct scan_ctx *c, struct run *r, struct buf *j)
 		      r->start, r->end - r->start, &p);
 	if (rc || !p)
 		return rc;
+	buf_init(&shown, 1 << 16);
 	rc = buf_printf(j, "{\"scheme\":\"variation-selector-bytes\",\"bytes\":%u", r->count);
-	rc = rc ? rc : add_payload(j, r->sym, kept);
+	rc = rc ? rc : add_payload(c, r, j, r->sym, kept, &shown);
+	buf_release(&shown);
 	rc = rc ? rc : buf_addc(j, '}');
 	rc = rc ? rc : scan_set_decoded(c, p, j);
 	return rc ? rc : scan_set_message(c, p, "%u variation selectors in a row encode "
@@ -166,10 +193,11 @@ static int flush_selectors(struct scan_ctx *c, struct run *r, struct buf *j)
 }
 
 /* Bits (two symbols) or base-N digits, and bytes when they make whole ones. */
-static int add_bits(struct buf *j, const struct run *r)
+static int add_bits(struct scan_ctx *c, struct buf *j, const struct run *r)
 {
 	uint32_t kept = r->count < RUN_MAX_SYMBOLS ? r->count : RUN_MAX_SYMBOLS, i;
 	uint8_t bytes[RUN_MAX_SYMBOLS / 8];
+	struct buf shown;
 	unsigned k;
 	int rc = buf_adds(j, ",\"alphabet\":[");
 
@@ -187,7 +215,11 @@ static int add_bits(struct buf *j, const struct run *r)
 		for (k = 0; k < 8; k++)
 			bytes[i] = (uint8_t)(bytes[i] << 1 | r->sym[i * 8 + k]);
 	}
-	return add_payload(j, bytes, kept / 8);
+	buf_init(&shown, 1 << 16);
+	rc = add_payload(c, r, j, bytes, kept / 8, &shown);
+	explicit_bzero(bytes, sizeof(bytes));
+	buf_release(&shown);
+	return rc;
 }
 
 static int flush_zero_width(struct scan_ctx *c, struct run *r, struct buf *j)
@@ -217,7 +249,7 @@ static int flush_zero_width(struct scan_ctx *c, struct run *r, struct buf *j)
 	if (rc || !p)
 		return rc;
 	rc = buf_printf(j, "{\"scheme\":\"zero-width-symbols\",\"characters\":%u", r->count);
-	rc = rc ? rc : add_bits(j, r);
+	rc = rc ? rc : add_bits(c, j, r);
 	rc = rc ? rc : buf_addc(j, '}');
 	rc = rc ? rc : scan_set_decoded(c, p, j);
 	return rc ? rc : scan_set_message(c, p, "%u invisible characters in a row, "

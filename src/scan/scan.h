@@ -143,6 +143,7 @@ struct scan_engine {
 	uint8_t apos_after[2];
 	bool apos_all;
 	bool avx2;             /* the CPU has AVX2: string.c uses it */
+	bool avx512;           /* and AVX-512BW: one 64-byte vector per block */
 	struct secret_db *sec; /* secret and environment rules */
 };
 
@@ -415,6 +416,12 @@ int scan_secrets_body(struct scan_ctx *c);
 void scan_secret_note(struct scan_ctx *c, size_t base, uint64_t shapes, uint64_t runs);
 /* After each string [start, end) is scanned: its hits become findings. */
 int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end);
+/* Secrets in the payload t[0, n) a covert channel decoded from the raw
+ * span [rs, re): each is reported as a secret finding over that span, and
+ * @shown gets the payload with each secret replaced by its masked form, the
+ * only form a report may show. */
+int scan_secrets_payload(struct scan_ctx *c, const uint8_t *t, size_t n, size_t rs,
+			 size_t re, struct buf *shown);
 
 /* verify.c: confirm the anchor @id that matched t[from, to) of a text of
  * @n bytes; hits go to @out (room for @max), their number is returned. */

@@ -497,6 +497,11 @@ static int report_match(struct scan_ctx *c, const struct scheme *s, size_t off,
 		if (cp == SCAN_NO_CODEPOINT && sig[i].slot->type == SLOT_CHAR)
 			cp = sig[i].value;
 	}
+	/* Every slot at its default: the sentence carries nothing, and the
+	 * plain "Today's date is 2026-12-01" is in nearly every request of
+	 * some agents.  A finding there would only be noise. */
+	if (sev == SCAN_SEV_INFO)
+		return 0;
 	rc = scan_add(c, R_SCHEME, sev, cp, 1, off, len, &p);
 	if (rc || !p)
 		return rc;
@@ -530,8 +535,6 @@ static int report_match(struct scan_ctx *c, const struct scheme *s, size_t off,
 		rc = rc ? rc : buf_printf(&msg, " means %s", sig[i].v ? sig[i].v->meaning
 					  : "something new: a variant this scheme does not list");
 	}
-	if (!rc && sev == SCAN_SEV_INFO)
-		rc = buf_adds(&msg, ": default variant, nothing encoded");
 	rc = rc ? rc : scan_set_message(c, p, "%s", msg.data);
 	buf_release(&j);
 	buf_release(&msg);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <hs/hs.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "scan/scan.h"
@@ -39,6 +40,7 @@ struct secret_db {
 	size_t anchor_len[64];
 	struct secret_self self;
 	bool self_user;       /* the user name is worth a search as a word */
+	EVP_MD *sha256;       /* fetched once: SHA256() fetches on every call */
 };
 
 /* The databases compiled at build time (cmake/secret_dbgen.c). */
@@ -158,6 +160,7 @@ int scan_secrets_load(struct scan_engine *e, const struct scan_self *self,
 		return SCAN_ENOMEM;
 	}
 	rc = copy_self(&s->self, self);
+	s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL); /* NULL: SHA256() does */
 	s->self_user = s->self.username && usable_user(s->self.username);
 	for (i = 0; i < scan_sec_nanchors; i++)
 		s->anchor_len[i] = strlen(scan_sec_anchors[i].literal);
@@ -180,6 +183,7 @@ void scan_secrets_free(struct scan_engine *e)
 		return;
 	hs_free_database(s->db);
 	hs_free_database(s->sysdb);
+	EVP_MD_free(s->sha256);
 	free(s->self.hostname);
 	free(s->self.username);
 	free(s->self.home);
@@ -198,23 +202,28 @@ void scan_secrets_ctx_free(struct scan_ctx *c)
 	buf_release(&c->sec_text);
 }
 
-int scan_secret_fingerprint(const uint8_t *s, size_t n, char *out, size_t outlen)
+/* The fingerprint, with @md when given: OpenSSL 3's SHA256() looks the
+ * algorithm up in its providers on every call, which cost more than the
+ * rest of confirming a secret. */
+static int fingerprint_md(const EVP_MD *md, const uint8_t *s, size_t n, char *out,
+			  size_t outlen)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t md[SHA256_DIGEST_LENGTH];
+	uint8_t d[EVP_MAX_MD_SIZE];
 	char fp[24], tail[16] = "";
 	bool printable = n >= 16;
 	size_t i;
 	int len;
 
-	SHA256(s, n, md);
+	if (!md || !EVP_Digest(s, n, d, NULL, md, NULL))
+		SHA256(s, n, d);
 	memcpy(fp, "sha256:", 7);
 	for (i = 0; i < 8; i++) {
-		fp[7 + 2 * i] = hex[md[i] >> 4];
-		fp[8 + 2 * i] = hex[md[i] & 15];
+		fp[7 + 2 * i] = hex[d[i] >> 4];
+		fp[8 + 2 * i] = hex[d[i] & 15];
 	}
 	fp[23] = '\0';
-	explicit_bzero(md, sizeof(md));
+	explicit_bzero(d, sizeof(d));
 	for (i = n >= 4 ? n - 4 : 0; printable && i < n; i++)
 		printable = s[i] > ' ' && s[i] < 0x7F;
 	if (printable)
@@ -223,9 +232,15 @@ int scan_secret_fingerprint(const uint8_t *s, size_t n, char *out, size_t outlen
 	return len < 0 || (size_t)len >= outlen ? -1 : len;
 }
 
-int scan_secret_mask(const uint8_t *s, size_t n, size_t prefix, char *out, size_t outlen)
+int scan_secret_fingerprint(const uint8_t *s, size_t n, char *out, size_t outlen)
 {
-	char fp[SCAN_FINGERPRINT_MAX];
+	return fingerprint_md(NULL, s, n, out, outlen);
+}
+
+/* The masked form of @s, whose fingerprint is @fp. */
+static int mask_fp(const uint8_t *s, size_t n, size_t prefix, const char *fp, char *out,
+		   size_t outlen)
+{
 	size_t i;
 	int len;
 
@@ -234,10 +249,17 @@ int scan_secret_mask(const uint8_t *s, size_t n, size_t prefix, char *out, size_
 	for (i = 0; i < prefix; i++)
 		if (s[i] < ' ' || s[i] >= 0x7F)
 			prefix = i; /* a private key's header is shown up to a line end */
-	if (scan_secret_fingerprint(s, n, fp, sizeof(fp)) < 0)
-		return -1;
 	len = snprintf(out, outlen, "%.*s\xE2\x80\xA6(%s)", (int)prefix, (const char *)s, fp);
 	return len < 0 || (size_t)len >= outlen ? -1 : len;
+}
+
+int scan_secret_mask(const uint8_t *s, size_t n, size_t prefix, char *out, size_t outlen)
+{
+	char fp[SCAN_FINGERPRINT_MAX];
+
+	if (scan_secret_fingerprint(s, n, fp, sizeof(fp)) < 0)
+		return -1;
+	return mask_fp(s, n, prefix, fp, out, outlen);
 }
 
 /* What one prefilter pass reads and where its hits go (c->hits from @base). */
@@ -490,8 +512,8 @@ static int add_secret(struct scan_ctx *c, const struct sec_hit *h, size_t rs, si
 
 	if (rc || !p)
 		return rc;
-	if (scan_secret_mask(v, vn, h->prefix, mask, sizeof(mask)) < 0 ||
-	    scan_secret_fingerprint(v, vn, fp, sizeof(fp)) < 0)
+	if (fingerprint_md(c->e->sec->sha256, v, vn, fp, sizeof(fp)) < 0 ||
+	    mask_fp(v, vn, h->prefix, fp, mask, sizeof(mask)) < 0)
 		return 0; /* cannot happen: both fit; the summary stays */
 	p->f.fingerprint = arena_strndup(c->arena, fp, strlen(fp));
 	if (!p->f.fingerprint)
@@ -567,11 +589,18 @@ static int decoded_pass(struct scan_ctx *c, size_t start, size_t end)
 	p.n = d->len;
 	if (!p.n || run_pass(&p, p.db->db, on_anchor))
 		goto out;
+	/* The body's own pass read the facts as written; an escaped one
+	 * (\u0068ost) shows only here. */
+	if (p.db->self.hostname || p.db->self_user || p.db->self.home)
+		rc = self_pass(c, p.t, p.n);
 	settle_hits(c, p.base);
 	for (i = p.base; !rc && i < c->nhits; i++) {
 		struct sec_hit h = c->hits[i];
 
 		scan_raw_span(c->body, start, end, h.start, h.end, &rs, &re);
+		if (h.rule >= R_ENV_SELF_HOME && h.rule <= R_ENV_SELF_HOSTNAME &&
+		    !memchr(c->body + rs, '\\', re - rs))
+			continue; /* written plainly: the body's pass has it */
 		rc = add_hit(c, &h, rs, re, p.t + h.start, h.end - h.start);
 	}
 out:
@@ -579,6 +608,41 @@ out:
 	if (d->data)
 		explicit_bzero(d->data, d->len);
 	return rc ? rc : c->error;
+}
+
+int scan_secrets_payload(struct scan_ctx *c, const uint8_t *t, size_t n, size_t rs,
+			 size_t re, struct buf *shown)
+{
+	const struct secret_db *db = c->e->sec;
+	struct pass p = { c, db, t, n, c->nhits, 0 };
+	char mask[200], fp[SCAN_FINGERPRINT_MAX];
+	size_t i, at = 0;
+	int rc = 0, len;
+
+	buf_reset(shown);
+	/* A payload hidden in invisible characters is read by nothing else:
+	 * neither the block pass nor the raw pass sees its text. */
+	if (db && n && !run_pass(&p, db->db, on_anchor))
+		settle_hits(c, p.base);
+	for (i = p.base; !rc && i < c->nhits; i++) {
+		const struct sec_hit *h = &c->hits[i];
+
+		if (h->rule >= R_ENV_SELF_HOME || h->start < at)
+			continue; /* environment details are shown as they are */
+		len = fingerprint_md(db->sha256, t + h->start, h->end - h->start, fp,
+				     sizeof(fp)) < 0 ? -1
+			: mask_fp(t + h->start, h->end - h->start, h->prefix, fp, mask,
+				  sizeof(mask));
+		rc = buf_add(shown, t + at, h->start - at);
+		rc = rc ? rc : buf_add(shown, mask, len < 0 ? 0 : (size_t)len);
+		rc = rc ? rc : add_secret(c, h, rs, re, t + h->start, h->end - h->start);
+		at = h->end;
+	}
+	rc = rc ? rc : buf_add(shown, t + at, n - at);
+	c->nhits = p.base;
+	if (rc && !c->error)
+		c->error = SCAN_ENOMEM;
+	return c->error;
 }
 
 struct sys_hits {

@@ -182,6 +182,48 @@ static uint64_t cjk_avx2(const uint8_t *p)
 }
 #endif
 
+#ifdef HAVE_AVX2_PATH
+/*
+ * With AVX-512BW a comparison gives the 64-bit mask itself: one vector per
+ * block, no movemask, shift and or to assemble each class, and ranges
+ * ('-' '.' '/', digits, letters) in one unsigned comparison.
+ */
+#define B512(x) _mm512_set1_epi8((char)(x))
+
+__attribute__((target("avx512bw")))
+static inline void classes_avx512(__m512i v, const uint8_t trig[2], struct classes *c)
+{
+	const __m512i l = _mm512_sub_epi8(_mm512_or_si512(v, B512(0x20)), B512('a'));
+
+	c->odd = _mm512_cmplt_epi8_mask(v, B512(0x20)); /* signed: non-ASCII too */
+	c->bs = _mm512_cmpeq_epi8_mask(v, B512('\\'));
+	c->ap = _mm512_cmpeq_epi8_mask(v, B512('\''));
+	c->quote = _mm512_cmpeq_epi8_mask(v, B512('"'));
+	c->n = _mm512_cmpeq_epi8_mask(v, B512('n'));
+	c->t = _mm512_cmpeq_epi8_mask(v, B512('t'));
+	c->space = _mm512_cmpeq_epi8_mask(v, B512(' '));
+	c->trig = _mm512_cmpeq_epi8_mask(v, B512(trig[0])) |
+		  _mm512_cmpeq_epi8_mask(v, B512(trig[1]));
+	c->digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, B512('0')), B512(10));
+	c->letter = _mm512_cmplt_epu8_mask(l, B512(26));
+	c->sep = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, B512('-')), B512(3)); /* - . / */
+	c->colon = _mm512_cmpeq_epi8_mask(v, B512(':'));
+	c->eq = _mm512_cmpeq_epi8_mask(v, B512('='));
+	c->hu = _mm512_cmpeq_epi8_mask(l, B512('h' - 'a')) |
+		_mm512_cmpeq_epi8_mask(l, B512('u' - 'a'));
+}
+
+__attribute__((target("avx512bw")))
+static inline uint64_t cjk_avx512(__m512i v)
+{
+	return cjk_cover(_mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, B512(0xE4)), B512(6)),
+			 _mm512_cmpeq_epi8_mask(v, B512(0xE3)),
+			 _mm512_cmplt_epu8_mask(_mm512_xor_si512(v, B512(0x80)), B512(0x40)),
+			 _mm512_cmpeq_epi8_mask(v, B512(0x80)) |
+			 _mm512_cmpeq_epi8_mask(v, B512(0x85)));
+}
+#endif
+
 #ifndef __SSE2__
 static uint64_t cjk_scalar(const uint8_t *p)
 {
@@ -223,10 +265,17 @@ static void classes_scalar(const uint8_t *p, const uint8_t trig[2], struct class
 }
 #endif
 
+/* What blocks count without a closer look: the counts so far, and the
+ * counted bits of the last block, from which a string that ends inside it
+ * takes back those past its end. */
+struct counted {
+	uint64_t apos_letters, apos_other, quotes; /* of the last block */
+	uint32_t al, ao, qu;                       /* their counts so far */
+};
+
 static inline __attribute__((always_inline))
 uint64_t combine(const struct scan_ctx *c, const struct classes *k,
-		 uint8_t prev, uint64_t keep, uint32_t *apos_letters,
-		 uint32_t *apos_other, uint32_t *quotes)
+		 uint8_t prev, struct counted *n)
 {
 	uint64_t pbs = prev == '\\', psp = prev == ' ', pt = prev == 't';
 	uint64_t pletter = ((prev | 0x20) >= 'a' && (prev | 0x20) <= 'z');
@@ -237,9 +286,12 @@ uint64_t combine(const struct scan_ctx *c, const struct classes *k,
 	boring = start & (((k->quote | k->t) >> 1) |
 			  ((k->n >> 1) & ~((k->space << 1) | psp) & ~((k->t << 1) | pt)));
 	letter_ap = k->ap & ((k->letter << 1) | pletter) & (k->letter >> 1);
-	*apos_letters += (uint32_t)__builtin_popcountll(letter_ap & keep);
-	*apos_other += (uint32_t)__builtin_popcountll(k->ap & ~letter_ap & keep);
-	*quotes += (uint32_t)__builtin_popcountll(boring & (k->quote >> 1) & keep);
+	n->apos_letters = letter_ap;
+	n->apos_other = k->ap & ~letter_ap;
+	n->quotes = boring & (k->quote >> 1);
+	n->al += (uint32_t)__builtin_popcountll(n->apos_letters);
+	n->ao += (uint32_t)__builtin_popcountll(n->apos_other);
+	n->qu += (uint32_t)__builtin_popcountll(n->quotes);
 	/* A separator with two digits before and after it.  Digits beyond the
 	 * block are assumed present; the date parser checks for real. */
 	date = k->sep & ((k->digit << 1) | 1) & ((k->digit << 2) | 3) &
@@ -304,28 +356,61 @@ uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t
 	return out;
 }
 
+/* A string's last bytes, fewer than 64, followed by zeros, which the caller
+ * masks off. */
+static inline const uint8_t *padded(const uint8_t *p, size_t avail, uint8_t pad[64])
+{
+	if (avail >= 64)
+		return p;
+	memset(pad, 0, 64);
+	memcpy(pad, p, avail);
+	return pad;
+}
+
 #ifdef HAVE_AVX2_PATH
-__attribute__((target("avx2,popcnt")))
-static uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu,
-				struct trig_carry *tc, uint64_t *trig)
+
+static inline __attribute__((target("avx2,popcnt")))
+uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+			 uint8_t prev, struct counted *n, struct trig_carry *tc, uint64_t *trig)
 {
 	struct classes k;
+	uint8_t pad[64];
 
+	p = padded(p, avail, pad);
 	classes_avx2(p, c->e->apos_after, &k);
 	if (k.odd)
 		k.odd &= ~cjk_avx2(p);
-	if (tc)
-		trig[0] = secret_triggers(&k, tc, &trig[1]);
-	return combine(c, &k, prev, keep, al, ao, qu);
+	trig[0] = secret_triggers(&k, tc, &trig[1]);
+	return combine(c, &k, prev, n);
+}
+
+static inline __attribute__((target("avx512bw,popcnt")))
+uint64_t block_mask_avx512(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+			   uint8_t prev, struct counted *n, struct trig_carry *tc, uint64_t *trig)
+{
+	/* A masked load reads a string's tail where it is, with zeros after
+	 * it and no fault past the body's end: a copy into a padded buffer,
+	 * read back at once as one vector, stalled on every short string. */
+	const __m512i v = _mm512_maskz_loadu_epi8(avail >= 64 ? ~0ULL : (1ULL << avail) - 1,
+						  (const void *)p);
+	struct classes k;
+
+	classes_avx512(v, c->e->apos_after, &k);
+	if (k.odd)
+		k.odd &= ~cjk_avx512(v);
+	trig[0] = secret_triggers(&k, tc, &trig[1]);
+	return combine(c, &k, prev, n);
 }
 #endif
 
-static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu,
-				struct trig_carry *tc, uint64_t *trig)
+static inline uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+				       uint8_t prev, struct counted *n, struct trig_carry *tc,
+				       uint64_t *trig)
 {
 	struct classes k;
+	uint8_t pad[64];
+
+	p = padded(p, avail, pad);
 
 #ifdef __SSE2__
 	classes_sse2(p, c->e->apos_after, &k);
@@ -336,15 +421,15 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
 	if (k.odd)
 		k.odd &= ~cjk_scalar(p);
 #endif
-	if (tc)
-		trig[0] = secret_triggers(&k, tc, &trig[1]);
-	return combine(c, &k, prev, keep, al, ao, qu);
+	trig[0] = secret_triggers(&k, tc, &trig[1]);
+	return combine(c, &k, prev, n);
 }
 
 /*
- * Bits for the bytes of p[0..63] worth a closer look; @prev is the byte
- * before the block (0 at the start of a string).  What is merely counted
- * is counted here, without a closer look:
+ * A block_mask_fn: bits for the bytes of p[0..63] worth a closer look, of
+ * which the string holds @avail (the rest reads as zeros); @prev is the
+ * byte before the block (0 at the start of a string).  What
+ * is merely counted is marked in @n, without a closer look:
  * - "\n", "\t" and "\"" escapes are skipped, except a "\n" after a space
  *   or a "\t" (trailing whitespace); a backslash after a backslash is
  *   looked at, since it may be the second half of "\\".  A backslash that
@@ -353,21 +438,13 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
  *   is looked at only after a byte that ends a scheme's text before an
  *   apostrophe slot ("Today'").
  * - a '-', '/' or '.' with two digits on each side may be a date.
- * Only bytes in @keep are counted.  Bits at the block's edges that depend
- * on the next block are looked at.  With @tc, @trig[0] and @trig[1] get
- * the secret triggers of the block: shapes, and runs.
+ * Bits at the block's edges that depend on the next block are looked at.
+ * @trig[0] and @trig[1] get the secret triggers of the block: shapes, and
+ * runs (@tc carries what they need from the block before).
  */
-static inline uint64_t block_mask(const struct scan_ctx *c, const uint8_t *p,
-				  uint8_t prev, uint64_t keep, uint32_t *al,
-				  uint32_t *ao, uint32_t *qu, struct trig_carry *tc,
-				  uint64_t *trig)
-{
-#ifdef HAVE_AVX2_PATH
-	if (c->e->avx2)
-		return block_mask_avx2(c, p, prev, keep, al, ao, qu, tc, trig);
-#endif
-	return block_mask_base(c, p, prev, keep, al, ao, qu, tc, trig);
-}
+typedef uint64_t (*block_mask_fn)(const struct scan_ctx *c, const uint8_t *p, size_t avail,
+				  uint8_t prev, struct counted *n, struct trig_carry *tc,
+				  uint64_t *trig);
 
 static uint32_t prev_cp(const struct scan_ctx *c, size_t off)
 {
@@ -866,15 +943,19 @@ static void string_reset(struct scan_ctx *c, size_t start, size_t end)
 	s->first_pending = c->npend;
 }
 
-/* The loop: up to @end, or, when consuming, up to the closing quote. */
-static int scan_content(struct scan_ctx *c, size_t start, size_t end)
+/*
+ * The loop: up to @end, or, when consuming, up to the closing quote.  It is
+ * made once per instruction set, with @block_mask a constant, so that the
+ * block pass is inlined and its constants stay in registers across blocks.
+ */
+static inline __attribute__((always_inline))
+int scan_blocks(struct scan_ctx *c, size_t start, size_t end, block_mask_fn block_mask)
 {
 	const uint8_t *b = c->body;
-	uint32_t al = 0, ao = 0, qu = 0;
-	uint8_t pad[64], prev;
-	const uint8_t *block;
+	uint8_t prev;
 	size_t i = start, base, at, next_block = start;
-	uint64_t m, trig[2] = { 0, 0 };
+	uint64_t m, own, trig[2] = { 0, 0 };
+	struct counted cnt = { 0 };
 	struct trig_carry tc;
 	int rc = 0;
 
@@ -883,22 +964,12 @@ static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 	while (i < end && rc != STRING_END) {
 		base = i;
 		prev = i > start ? b[i - 1] : 0;
-		block = b + i;
-		if (end - i < 64) {
-			/* The tail: zero padding is masked off below. */
-			memset(pad, 0, sizeof(pad));
-			memcpy(pad, b + i, end - i);
-			block = pad;
-		}
 		if (base != next_block)
 			memset(&tc, 0, sizeof(tc)); /* a character was skipped: no run goes on */
-		m = block_mask(c, block, prev, ~0ULL, &al, &ao, &qu, &tc, trig);
+		m = block_mask(c, b + i, end - i, prev, &cnt, &tc, trig);
 		next_block = base + 64;
-		if (end - i < 64) {
-			m &= (1ULL << (end - i)) - 1;
-			trig[0] &= (1ULL << (end - i)) - 1;
-			trig[1] &= (1ULL << (end - i)) - 1;
-		}
+		own = end - i < 64 ? (1ULL << (end - i)) - 1 : ~0ULL;
+		m &= own;
 		while (m) {
 			at = base + (size_t)__builtin_ctzll(m);
 			m &= m - 1;
@@ -909,25 +980,19 @@ static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 				return rc;
 			if (rc == STRING_END) {
 				/* What the block holds past the quote is not this
-				 * string's: take back its counts. */
-				uint32_t xal = 0, xao = 0, xqu = 0;
-
-				block_mask(c, block, prev, ~0ULL << (at - base), &xal, &xao, &xqu,
-					   NULL, NULL);
-				al -= xal;
-				ao -= xao;
-				qu -= xqu;
+				 * string's: neither its counts nor its triggers. */
+				own &= (1ULL << (at - base)) - 1;
+				cnt.al -= (uint32_t)__builtin_popcountll(cnt.apos_letters & ~own);
+				cnt.ao -= (uint32_t)__builtin_popcountll(cnt.apos_other & ~own);
+				cnt.qu -= (uint32_t)__builtin_popcountll(cnt.quotes & ~own);
 				c->s.end = at;
-				/* nor are its secret triggers */
-				trig[0] &= (1ULL << (at - base)) - 1;
-				trig[1] &= (1ULL << (at - base)) - 1;
 				break;
 			}
 			/* Forget the bits of what that character spanned. */
 			m = i - base >= 64 ? 0 : m & (~0ULL << (i - base));
 		}
-		if ((trig[0] | trig[1]) && c->sec_on)
-			scan_secret_note(c, base, trig[0], trig[1]);
+		if (((trig[0] | trig[1]) & own) && c->sec_on)
+			scan_secret_note(c, base, trig[0] & own, trig[1] & own);
 		if (rc != STRING_END && i < base + 64)
 			i = base + 64 < end ? base + 64 : end;
 	}
@@ -935,9 +1000,34 @@ static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 		c->bad_at = c->len;
 		return SCAN_EJSON;
 	}
-	c->plain_count[DRIFT_APOSTROPHE] += al;
-	c->plain_count[DRIFT_QUOTE] += ao + qu;
+	c->plain_count[DRIFT_APOSTROPHE] += cnt.al;
+	c->plain_count[DRIFT_QUOTE] += cnt.ao + cnt.qu;
 	return scan_string_finish(c);
+}
+
+#ifdef HAVE_AVX2_PATH
+__attribute__((target("avx512bw,popcnt")))
+static int scan_content_avx512(struct scan_ctx *c, size_t start, size_t end)
+{
+	return scan_blocks(c, start, end, block_mask_avx512);
+}
+
+__attribute__((target("avx2,popcnt")))
+static int scan_content_avx2(struct scan_ctx *c, size_t start, size_t end)
+{
+	return scan_blocks(c, start, end, block_mask_avx2);
+}
+#endif
+
+static int scan_content(struct scan_ctx *c, size_t start, size_t end)
+{
+#ifdef HAVE_AVX2_PATH
+	if (c->e->avx512)
+		return scan_content_avx512(c, start, end);
+	if (c->e->avx2)
+		return scan_content_avx2(c, start, end);
+#endif
+	return scan_blocks(c, start, end, block_mask_base);
 }
 
 int scan_string(struct scan_ctx *c, size_t start, size_t end)

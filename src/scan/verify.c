@@ -177,12 +177,28 @@ static bool placeholder(const uint8_t *v, size_t n)
 		"environ", "getenv", "(", NULL,
 	};
 	const char *const *w;
+	size_t i;
 
 	if (!n || v[0] == '$' || v[0] == '%')
 		return true;
-	for (w = words; *w; w++)
-		if (has_nocase(v, n, *w))
-			return true;
+	/* One pass, trying only the words that begin with the byte there
+	 * (folded as has_at_nocase folds): every candidate value goes
+	 * through here. */
+	for (i = 0; i < n; i++) {
+		uint8_t f = v[i] | 0x20;
+
+		switch (f) {
+		case 'x': case '*': case '.': case '$': case '{': case '<': case '>':
+		case 'y': case 'e': case 'p': case 'r': case 'c': case 'd': case '(':
+		case 'g':
+			break;
+		default:
+			continue;
+		}
+		for (w = words; *w; w++)
+			if (f == ((uint8_t)(*w)[0] | 0x20) && has_at_nocase(v, n, i, *w))
+				return true;
+	}
 	return false;
 }
 
@@ -253,6 +269,9 @@ static size_t v_aws(const uint8_t *t, size_t n, size_t from, struct sec_hit *out
 		if (aws_secret_at(t, n, i)) {
 			nh += hit(out + nh, i, i + 40, R_SECRET_AWS_SECRET_KEY, 0);
 			i += 39;
+		} else if (is_b64(t[i]) && !escaped_at(t, i)) {
+			/* no key starts inside this run: on to its end */
+			i = span(t, n, i, is_b64) - 1;
 		}
 	}
 	return nh;
@@ -919,10 +938,13 @@ size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t 
 	for (k = ts; k > lo && ts - k < 6 && (t[k - 1] == ' ' || t[k - 1] == '"' ||
 					       t[k - 1] == '\'' || t[k - 1] == '\\'); k--)
 		;
-	if (k > lo && k < ts && (t[k - 1] == '=' || t[k - 1] == ':'))
-		return at_assign(t, lo, k - 1, n, out);
+	if (k > lo && k < ts && (t[k - 1] == '=' || t[k - 1] == ':') &&
+	    (k = at_assign(t, lo, k - 1, n, out)))
+		return k;
+	/* else "machine-id: <32 hex digits>" is still one */
 	/* 32 hex digits after "machine-id" */
-	if (is_hex(t[s]) && span(t, n - s > 33 ? s + 33 : n, s, is_hex) == s + 32)
+	if (is_hex(t[s]) && s + 32 <= n && (s + 32 == n || !is_hex(t[s + 32])) &&
+	    span(t, s + 32, s, is_hex) == s + 32)
 		for (k = s; k > lo && s - k < 96; k--)
 			if ((t[k - 1] | 0x20) == 'm' && has_at_nocase(t, n, k - 1, "machine"))
 				return v_machine_id(t, n, k - 1, out);

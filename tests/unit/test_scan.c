@@ -102,7 +102,6 @@ static void marker_variants(void **state)
 		{ "\u02bc", "-", "AI-lab keyword list", SCAN_SEV_CRITICAL },
 		{ "\\u02b9", "/", "both hidden lists", SCAN_SEV_CRITICAL },
 		{ "'", "/", "Asia/Shanghai or Asia/Urumqi", SCAN_SEV_CRITICAL },
-		{ "'", "-", "nothing encoded", SCAN_SEV_INFO },
 	};
 	char body[512];
 	size_t i;
@@ -123,6 +122,11 @@ static void marker_variants(void **state)
 		assert_non_null(strstr(f->message, cases[i].meaning));
 		assert_non_null(f->decoded);
 	}
+	/* The default sentence, in nearly every request, encodes nothing and
+	 * is not reported. */
+	snprintf(body, sizeof(body), PROMPT_HEAD "Today's date is 2026-06-30.\"}");
+	assert_int_equal(scan(body), 0);
+	assert_null(find("scheme.date-marker-2026"));
 }
 
 /* "\u2019" and E2 80 99 are one character at their own raw offsets. */
