@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# overt inventory run as root over users' homes: what a user puts in their
+# home must not make root read files the user cannot.  A package.json or
+# .npmrc that is a symlink is not followed, and a package.json that belongs
+# to another user (a hard link, or a planted file) is not read.  Also the
+# text report's escaping of a hostile path (shared util/term.c).
+source "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "skipped: needs root to own files as other users"
+	exit 0
+fi
+
+R=$TMP/root
+mkdir -p "$R/etc" "$R/secret"
+printf '%s\n' 'alice:x:1000:1000::/home/alice:/bin/bash' \
+	'bob:x:1001:1001::/home/bob:/bin/bash' >"$R/etc/passwd"
+
+pkg() {
+	mkdir -p "$1"
+	printf '{"name": "%s", "version": "%s"}\n' "$2" "$3" >"$1/package.json"
+}
+
+# A root-only file whose "name" matches an agent: its version is the secret.
+printf '{"name": "@openai/codex", "version": "6.6.6-rootonly"}\n' >"$R/secret/data.json"
+chmod 600 "$R/secret/data.json"
+printf 'prefix = /secret/prefix\n' >"$R/secret/npmrc"
+pkg "$R/secret/prefix/lib/node_modules/@google/gemini-cli" @google/gemini-cli 5.5.5-viarc
+
+A=$R/home/alice
+mkdir -p "$A/.npm-global/lib/node_modules/@openai/codex"
+ln -s /secret/data.json "$A/.npm-global/lib/node_modules/@openai/codex/package.json"
+mkdir -p "$A/.local/lib/node_modules/@openai/codex"
+ln -s "$R/secret/data.json" "$A/.local/lib/node_modules/@openai/codex/package.json"
+ln -s "$R/secret/npmrc" "$A/.npmrc"
+# Alice's own package: read.
+pkg "$A/.nvm/versions/node/v22.0.0/lib/node_modules/@qwen-code/qwen-code" @qwen-code/qwen-code 0.12.0
+chown -R 1000:1000 "$A"
+
+B=$R/home/bob
+# A file in bob's home that belongs to alice (uid 1000): not bob's to show.
+pkg "$B/.npm-global/lib/node_modules/@anthropic-ai/claude-code" @anthropic-ai/claude-code 4.4.4-alices
+chown -R 1001:1001 "$B"
+chown 1000:1000 "$B/.npm-global/lib/node_modules/@anthropic-ai/claude-code/package.json"
+# Root's file in bob's home is fine (an admin installed it).
+pkg "$B/.bun/install/global/node_modules/@openai/codex" @openai/codex 0.100.0
+
+run "$OVERT" inventory --root "$R" --all-users --format json
+[ "$status" -le 1 ] && ok || fail "inventory ran"
+expect_json_lines "json lines"
+grep -q 'rootonly' "$TMP/out" && fail "a symlinked package.json was followed" || ok
+grep -q 'viarc' "$TMP/out" && fail "a symlinked .npmrc was followed" || ok
+grep -q 'alices' "$TMP/out" && fail "another user's package.json in bob's home was read" || ok
+expect_out '"version":"0.12.0"' "alice's own package.json is read"
+expect_out '"version":"0.100.0"' "a root-owned package.json in bob's home is read"
+
+# Owned by the right user, the same file is read.
+chown 1001:1001 "$B/.npm-global/lib/node_modules/@anthropic-ai/claude-code/package.json"
+run "$OVERT" inventory --root "$R" --all-users --format json
+expect_out '"version":"4.4.4-alices"' "bob's own package.json is read"
+
+# A home with a terminal escape and a bidi override in its name is shown
+# escaped in text (util/term.c).
+C=$'/home/c\e]0;pwn\a\u202eol'
+printf 'carol:x:1002:1002::%s:/bin/bash\n' "$C" >>"$R/etc/passwd"
+mkdir -p "$R$C/.gemini"
+run "$OVERT" inventory --root "$R" --all-users
+expect_out '/home/c\u{001B}]0;pwn\u{0007}\u{202E}ol/.gemini' "escapes shown"
+grep -q $'\e' "$TMP/out" && fail "an escape reached the terminal" || ok
+finish
