@@ -5,6 +5,8 @@
 #ifndef OVERT_INSPECT_INTERNAL_H
 #define OVERT_INSPECT_INTERNAL_H
 
+#include <limits.h>
+
 #include <hs/hs.h>
 
 #include "inspect/inspect.h"
@@ -24,6 +26,9 @@ struct insp_word {
 
 struct inspector {
 	struct insp_options opt;
+	/* What failed, for an INSP_EIO from deep inside (a write in --extract):
+	 * inspect_file shows it rather than a generic "read error". */
+	char failure[PATH_MAX + 256];
 	struct insp_word *words;
 	size_t nwords;
 	char *word_store;

@@ -33,6 +33,7 @@ static const struct insp_rule rules[] = {
 	{ "covert.lookalike-literal", "a look-alike character escape in a code literal" },
 	{ "embed.bun", "JavaScript embedded by Bun in a single-file executable" },
 	{ "embed.node-sea", "JavaScript embedded as a Node single executable application" },
+	{ "inspect.external-filter", "an archive only an external program decompresses (lrzip, lzop, grzip); not inspected" },
 	{ "inspect.truncated", "a blob with more candidate matches than overt keeps; only partly inspected" },
 };
 
