@@ -110,6 +110,43 @@ static void test_bun(void **state)
 	}
 }
 
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+/* An ELF whose section-name table offset is near 2^64: stroff + name
+ * wraps around to the ".bun" planted in the ELF header.  The section must
+ * not be taken as .bun (the graph is then found as an appended payload). */
+static void test_elf_name_wrap(void **state)
+{
+	uint8_t img[2048];
+	size_t len = bun_image(img, 0x400, "x=1");
+	struct insp_embed e;
+
+	(void)state;
+	memcpy(img, "\x7f" "ELF\x02\x01", 6);
+	memcpy(img + 16, ".bun", 5);
+	put64(img + 0x28, 0x100);       /* e_shoff */
+	put16(img + 0x3A, 64);          /* e_shentsize */
+	put16(img + 0x3C, 2);           /* e_shnum */
+	put16(img + 0x3E, 0);           /* e_shstrndx */
+	put64(img + 0x100 + 0x18, UINT64_MAX - 15);  /* the name table's offset */
+	put32(img + 0x140, 32);         /* section 1: name -> stroff + 32 wraps to 16 */
+	put32(img + 0x144, 1);
+	put64(img + 0x140 + 0x18, 0x400);
+	put64(img + 0x140 + 0x20, len - 0x400);
+	assert_int_equal(insp_find_embed(img, len, &e), 0);
+	assert_string_equal(e.kind, "bun");
+	assert_non_null(strstr(e.how, "appended"));
+	insp_embed_release(&e);
+	/* With a real name table the same section is the .bun section. */
+	put64(img + 0x100 + 0x18, 0);
+	put32(img + 0x140, 16);
+	assert_int_equal(insp_find_embed(img, len, &e), 0);
+	assert_string_equal(e.how, "the ELF section .bun");
+	insp_embed_release(&e);
+}
+
 static void test_sea_magic(void **state)
 {
 	static const char fuse[] = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1";
@@ -179,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_bun),
+		cmocka_unit_test(test_elf_name_wrap),
 		cmocka_unit_test(test_sea_magic),
 		cmocka_unit_test(test_every_key),
 	};
