@@ -277,9 +277,14 @@ static int try_base64(struct tables *t, size_t s)
 static int try_array(struct tables *t, size_t at, size_t *last_end)
 {
 	const uint8_t *p = t->b->p;
-	size_t s = at, e, n = 0, len = t->b->len;
+	size_t s, e, n = 0, len = t->b->len;
 	uint8_t out[MAX_CANDIDATE];
 
+	/* @at is the match's end: the blob's length when the comma is its
+	 * last byte, so the walk back starts at the comma. */
+	if (!at || at > len)
+		return 0;
+	s = at - 1;
 	while (s > 0 && at - s < 256 && p[s] != '[')
 		s--;
 	if (p[s] != '[' || s < *last_end)

@@ -177,6 +177,35 @@ static void test_sea_magic(void **state)
 }
 
 /* XOR with every key finds the same table: the delta search has no key. */
+/* Candidates that end where the blob ends: an array whose fourth comma is
+ * the last byte, a base64 literal and an escape with no closing quote.
+ * Each blob is a heap copy of exactly its length, so a read one past the
+ * end is caught by the sanitizer build. */
+static void test_blob_end(void **state)
+{
+	static const char *const tails[] = {
+		"x=[1,2,3,4,", "[1,2,3,4,", "x=\"QUJDREVGR0hpams", "x='\\x41\\x42",
+		"\\u{E0041}", "\\uDB40\\uDC41", "Today's date is",
+	};
+	struct inspector *in;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	in = inspector_new(NULL, err, sizeof(err));
+	assert_non_null(in);
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t n = strlen(tails[i]);
+		uint8_t *copy = malloc(n);
+		struct insp_blob b = { "mem", NULL, copy, n, 0, true };
+
+		memcpy(copy, tails[i], n);
+		assert_int_equal(insp_blob_run(in, &b), 0);
+		free(copy);
+	}
+	inspector_free(in);
+}
+
 static void test_every_key(void **state)
 {
 	static const char *const words[] = { "deepseek", "moonshot", "dashscope", "siliconflow" };
@@ -218,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_bun),
 		cmocka_unit_test(test_elf_name_wrap),
 		cmocka_unit_test(test_sea_magic),
+		cmocka_unit_test(test_blob_end),
 		cmocka_unit_test(test_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
