@@ -516,7 +516,8 @@ static char *xor_by_name(const struct tables *t, size_t s, size_t e, uint8_t key
 			continue;
 		snprintf(pat, sizeof(pat), "%.*s=%u", (int)n, (const char *)id, key);
 		def = memmem(p + s, e - s, pat, strlen(pat));
-		if (!def || isalnum(def[strlen(pat)]))
+		/* The assignment may be the blob's last bytes: no byte after it. */
+		if (!def || (def + strlen(pat) < p + t->b->len && isalnum(def[strlen(pat)])))
 			continue;
 		x = insp_excerpt(p, t->b->len, (size_t)(q - p), 60, 40);
 		y = insp_excerpt(p, t->b->len, (size_t)(def - p), 10, 30);

@@ -203,6 +203,33 @@ static void test_blob_end(void **state)
 		assert_int_equal(insp_blob_run(in, &b), 0);
 		free(copy);
 	}
+	/* An XOR table whose decoder names the key in a variable assigned as
+	 * the blob's very last bytes ("^Kk ... Kk=90"). */
+	{
+		static const char *const words[] = { "deepseek", "moonshot", "dashscope" };
+		static const char code[] = "function d(c){return c^Kk}var Kk=90";
+		uint8_t *copy = malloc(256);
+		size_t n = 0, w, k, nf;
+		struct insp_blob b = { "mem", NULL, copy, 0, 0, false };
+		const struct insp_finding *f;
+
+		for (w = 0; w < 3; w++) {
+			for (k = 0; words[w][k]; k++)
+				copy[n++] = (uint8_t)(words[w][k] ^ 90);
+			copy[n++] = (uint8_t)(',' ^ 90);
+		}
+		memcpy(copy + n, code, sizeof(code) - 1);
+		b.len = n + sizeof(code) - 1;
+		copy = realloc(copy, b.len);
+		b.p = copy;
+		assert_int_equal(insp_blob_run(in, &b), 0);
+		f = inspect_findings(in, &nf);
+		assert_true(nf >= 1);
+		assert_string_equal(f[nf - 1].rule, "obfuscation.xor-table");
+		assert_non_null(f[nf - 1].decoder);
+		assert_non_null(strstr(f[nf - 1].decoder, "Kk=90"));
+		free(copy);
+	}
 	inspector_free(in);
 }
 
