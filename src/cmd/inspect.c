@@ -150,6 +150,10 @@ int cmd_inspect(int argc, char **argv)
 			fprintf(stderr, "overt: %s\n", err);
 		failed |= rc != 0;
 	}
+	if (inspect_dropped(in)) {
+		fprintf(stderr, "overt: inspect: %zu more findings were not kept (at most %d are); "
+			"inspect fewer files at once\n", inspect_dropped(in), INSP_MAX_FINDINGS);
+	}
 	f = inspect_findings(in, &n);
 	for (i = 0; i < n; i++) {
 		if ((int)f[i].severity < a.min_sev)

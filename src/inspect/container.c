@@ -113,7 +113,7 @@ static int embed_finding(struct inspector *in, const struct insp_blob *whole,
 	f = insp_add(in, whole, !strcmp(e->kind, "bun") ? "embed.bun" : "embed.node-sea",
 		     SCAN_SEV_INFO, (size_t)e->off, (size_t)e->len);
 	if (!f)
-		return INSP_ENOMEM;
+		return insp_full(in) ? 0 : INSP_ENOMEM;
 	f->message = insp_printf(
 		"%s executable with %s: %zu embedded module%s (%.1f MB) in %s; each is "
 		"inspected as FILE!MODULE", format,
@@ -262,7 +262,7 @@ static int refuse_external(struct inspector *in, const char *file, const char *m
 		return 0;
 	f = insp_add(in, &b, "inspect.external-filter", SCAN_SEV_MEDIUM, 0, 0);
 	if (!f)
-		return INSP_ENOMEM;
+		return insp_full(in) ? 1 : INSP_ENOMEM;
 	f->message = insp_printf("an archive compressed with %s, which only an external "
 				 "program reads: overt runs no program an archive asks "
 				 "for, so its contents were not inspected", name);

@@ -18,7 +18,7 @@
 
 /* Findings past this many are dropped: a hostile input must not grow the
  * store without bound. */
-#define MAX_FINDINGS 100000
+#define MAX_FINDINGS INSP_MAX_FINDINGS
 
 struct inspector *inspector_new(const struct insp_options *opt, char *err, size_t errlen)
 {
@@ -82,6 +82,16 @@ const struct insp_finding *inspect_findings(const struct inspector *in, size_t *
 	return in->findings;
 }
 
+bool insp_full(const struct inspector *in)
+{
+	return in->nfindings == MAX_FINDINGS;
+}
+
+size_t inspect_dropped(const struct inspector *in)
+{
+	return in->dropped;
+}
+
 char *insp_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -141,8 +151,10 @@ struct insp_finding *insp_add(struct inspector *in, const struct insp_blob *b,
 {
 	struct insp_finding *f;
 
-	if (in->nfindings == MAX_FINDINGS)
+	if (in->nfindings == MAX_FINDINGS) {
+		in->dropped++;
 		return NULL;
+	}
 	if (in->nfindings == in->capfindings) {
 		size_t cap = in->capfindings ? in->capfindings * 2 : 64;
 		struct insp_finding *n = realloc(in->findings, cap * sizeof(*n));

@@ -44,6 +44,7 @@ struct inspector {
 	struct scan_report report;
 	struct insp_finding *findings;
 	size_t nfindings, capfindings;
+	size_t dropped;    /* findings past MAX_FINDINGS, not kept */
 	/* Progress: bytes done of the current input, on stderr. */
 	const char *progress_name;
 	uint64_t progress_done, progress_total;
@@ -66,6 +67,9 @@ int insp_blob_run(struct inspector *in, const struct insp_blob *b);
 struct insp_finding *insp_add(struct inspector *in, const struct insp_blob *b,
 			      const char *rule, enum scan_severity sev,
 			      size_t off, size_t len);
+/* Whether the findings are at their cap: insp_add's NULL then means
+ * "not kept" (counted in dropped), not out of memory. */
+bool insp_full(const struct inspector *in);
 char *insp_excerpt(const uint8_t *p, size_t len, size_t at, size_t before,
 		   size_t after);
 char *insp_strdup(const char *s);

@@ -634,7 +634,9 @@ static int emit(struct tables *t, const struct hit *h, size_t n)
 		last += t->items[h[n - 1].item].len;
 	f = insp_add(t->in, t->b, h[0].key ? "obfuscation.xor-table" : "obfuscation.encoded-table",
 		     h[0].key || ne >= 3 ? SCAN_SEV_HIGH : SCAN_SEV_MEDIUM, h[0].off, last - h[0].off);
-	if (!f || !(list = calloc(MAX_LIST, sizeof(*list))))
+	if (!f)
+		return insp_full(t->in) ? 0 : INSP_ENOMEM;
+	if (!(list = calloc(MAX_LIST, sizeof(*list))))
 		return INSP_ENOMEM;
 	f->decoded = list;
 	for (i = 0; i < n; i++) {

@@ -233,6 +233,34 @@ static void test_blob_end(void **state)
 	inspector_free(in);
 }
 
+/* Past the cap on findings, a table found is dropped and counted; it is
+ * not an out-of-memory error that stops the inspection. */
+static void test_findings_cap(void **state)
+{
+	static const char *const words[] = { "deepseek", "moonshot", "dashscope" };
+	uint8_t text[64];
+	size_t n = 0, w, i, nf;
+	struct insp_blob b = { "mem", NULL, text, 0, 0, false };
+	struct inspector *in;
+	char err[256];
+
+	(void)state;
+	for (w = 0; w < 3; w++) {
+		for (i = 0; words[w][i]; i++)
+			text[n++] = (uint8_t)(words[w][i] ^ 7);
+		text[n++] = (uint8_t)(',' ^ 7);
+	}
+	b.len = n;
+	in = inspector_new(NULL, err, sizeof(err));
+	assert_non_null(in);
+	for (i = 0; i < INSP_MAX_FINDINGS + 2; i++)
+		assert_int_equal(insp_blob_run(in, &b), 0);
+	inspect_findings(in, &nf);
+	assert_int_equal(nf, INSP_MAX_FINDINGS);
+	assert_int_equal(inspect_dropped(in), 2);
+	inspector_free(in);
+}
+
 static void test_every_key(void **state)
 {
 	static const char *const words[] = { "deepseek", "moonshot", "dashscope", "siliconflow" };
@@ -275,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_elf_name_wrap),
 		cmocka_unit_test(test_sea_magic),
 		cmocka_unit_test(test_blob_end),
+		cmocka_unit_test(test_findings_cap),
 		cmocka_unit_test(test_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
