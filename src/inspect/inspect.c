@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "inspect/internal.h"
+#include "util/term.h"
 #include "util/banned.h"
 
 /* Findings past this many are dropped: a hostile input must not grow the
@@ -198,15 +199,15 @@ void insp_progress(struct inspector *in, uint64_t done)
 		return;
 	in->progress_last = t;
 	in->progress_done = done;
-	/* The name may come from the package: control characters are shown
-	 * as '?', and only its last 40 bytes fit the line. */
+	/* The name may come from the package: control and bidi characters
+	 * are shown as escapes (util/term.c), and only its last 40 bytes fit
+	 * the line. */
 	if (in->progress_name) {
-		size_t n = strlen(in->progress_name), i;
+		size_t n = strlen(in->progress_name);
 		const char *s = in->progress_name + (n > 40 ? n - 40 : 0);
 
 		fputs(in->progress_total ? "\rinspecting " : "\runpacking ", stderr);
-		for (i = 0; s[i]; i++)
-			fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i], stderr);
+		term_put_safe(stderr, s, strlen(s), 0);
 	}
 	if (in->progress_total)
 		fprintf(stderr, ": %.1f of %.1f MB\033[K", (double)done / 1e6,
