@@ -265,12 +265,25 @@ static int close_audit(struct audit_store *store, const char *db)
 	return rc ? EXIT_RUNTIME : 0;
 }
 
+/* "AGENT VERSION (METHOD)": the version comes from a user's package.json
+ * (or a manifest that repeats it) and is escaped like every path. */
+static void put_install(FILE *out, const char *agent, const char *version, const char *method)
+{
+	inv_put_text(out, agent ? agent : "?");
+	fputc(' ', out);
+	inv_put_text(out, version ? version : "?");
+	fputs(" (", out);
+	inv_put_text(out, method ? method : "?");
+	fputc(')', out);
+}
+
 static void print_plan(FILE *out, const struct inv_plan *p, int done)
 {
 	size_t i;
 
-	fprintf(out, "%s %s %s (%s) %s ", done ? "quarantined" : "would quarantine", p->agent,
-		p->version ? p->version : "?", p->method, done ? "as" : "into");
+	fputs(done ? "quarantined " : "would quarantine ", out);
+	put_install(out, p->agent, p->version, p->method);
+	fputs(done ? " as " : " into ", out);
 	inv_put_text(out, done ? p->id : p->dir);
 	for (i = 0; i < p->n; i++) {
 		fprintf(out, "\n    %s ", p->v[i].kind);
@@ -348,8 +361,9 @@ static int do_restore(const struct inv_args *a, const char *qdir)
 		fprintf(stderr, "overt: %s\n", err);
 		audit_close(store);
 	} else {
-		printf("restored %s %s (%s) from %s\n", p.agent, p.version ? p.version : "?",
-		       p.method ? p.method : "?", p.id);
+		fputs("restored ", stdout);
+		put_install(stdout, p.agent, p.version, p.method);
+		printf(" from %s\n", p.id);
 		rc = record(store, &p, "restore");
 		if (rc)
 			fprintf(stderr, "overt: cannot record the restore in the audit log: %s\n",
@@ -369,7 +383,9 @@ static int on_entry(const char *qdir, const char *id)
 
 	if (!inv_quarantine_info(qdir, id, &p, err, sizeof(err))) {
 		inv_put_text(stdout, p.id);
-		printf("  %s %s (%s) ", p.agent, p.version ? p.version : "?", p.method ? p.method : "?");
+		fputs("  ", stdout);
+		put_install(stdout, p.agent, p.version, p.method);
+		fputc(' ', stdout);
 		inv_put_text(stdout, p.path);
 		printf(", %zu item%s\n", p.n, p.n == 1 ? "" : "s");
 		for (i = 0; i < p.n; i++) {

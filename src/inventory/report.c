@@ -63,10 +63,14 @@ static void text_install(FILE *out, const struct inv_install *in)
 	if (in->verdict == INV_TRACES)
 		fprintf(out, "traces  %s (%s): state only, nothing installed",
 			in->agent->name, in->agent->title ? in->agent->title : in->agent->name);
-	else
-		fprintf(out, "%-7s %s %s (%s) via %s", in->verdict == INV_BANNED ? "BANNED" :
-			verdict_name(in->verdict), in->agent->name, in->version ? in->version : "?",
-			in->agent->title ? in->agent->title : in->agent->name, in->method);
+	else {
+		/* The version is a user's package.json's word: escaped too. */
+		fprintf(out, "%-7s %s ", in->verdict == INV_BANNED ? "BANNED" :
+			verdict_name(in->verdict), in->agent->name);
+		inv_put_text(out, in->version ? in->version : "?");
+		fprintf(out, " (%s) via %s", in->agent->title ? in->agent->title : in->agent->name,
+			in->method);
+	}
 	if (in->detail) {
 		fputs(" ", out);
 		inv_put_text(out, in->detail);

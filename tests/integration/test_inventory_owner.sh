@@ -59,6 +59,18 @@ chown 1001:1001 "$B/.npm-global/lib/node_modules/@anthropic-ai/claude-code/packa
 run "$OVERT" inventory --root "$R" --all-users --format json
 expect_out '"version":"4.4.4-alices"' "bob's own package.json is read"
 
+# A version with a terminal escape, from alice's own package.json, is
+# shown escaped in the text report and in the quarantine plan.
+mkdir -p "$A/.bun/install/global/node_modules/@github/copilot"
+printf '{"name": "@github/copilot", "version": "1.0\\u001b]0;pwn\\u0007"}\n' \
+	>"$A/.bun/install/global/node_modules/@github/copilot/package.json"
+printf '{"schema": 1, "default": "allow", "rules": [{"agent": "copilot", "action": "ban"}]}\n' >"$TMP/ban.json"
+run "$OVERT" inventory --root "$R" --all-users --policy "$TMP/ban.json" --remove \
+	--quarantine "$TMP/q" --db "$TMP/audit.db"
+expect_out 'BANNED  copilot 1.0\u{001B}]0;pwn\u{0007} (' "the version is escaped in the report"
+expect_out 'would quarantine copilot 1.0\u{001B}]0;pwn\u{0007} (bun)' "and in the plan"
+grep -q $'\e' "$TMP/out" && fail "an escape in a version reached the terminal" || ok
+
 # A home with a terminal escape and a bidi override in its name is shown
 # escaped in text (util/term.c).
 C=$'/home/c\e]0;pwn\a\u202eol'
