@@ -153,9 +153,13 @@ char *inv_read_file(const char *path, size_t max, size_t *len)
  * leads to.  A package.json that is a symlink to a root-only file, or a
  * hard link to another user's, would make root print that file's "version"
  * when its "name" matches an agent: the last component is never followed,
- * and the file must belong to the place's owner or to root.  A symlinked
+ * and in a home the file must belong to its user or to root.  A symlinked
  * package *dir* (pnpm's layout) is still followed; what it leads to must
- * pass the same owner check. */
+ * pass the same owner check.  System-wide places have no owner check: a
+ * Linuxbrew or Homebrew prefix belongs to the user who installed it, and
+ * an install missed there would be worse than what the check prevents
+ * (symlinks are still refused; hard links to files one does not own are
+ * refused by the kernel with fs.protected_hardlinks, Debian's default). */
 char *inv_read_owned(const struct inv_scan *s, const char *path, size_t max, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);

@@ -31,7 +31,8 @@ struct inv_scan {
 	const char *root;     /* "" for none */
 	int oom;
 	/* Whose place is being looked at: as root, files read there must
-	 * belong to this user or to root (0 for system-wide places). */
+	 * belong to this user or to root ((uid_t)-1 for system-wide places:
+	 * any owner). */
 	uid_t owner;
 };
 

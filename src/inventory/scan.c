@@ -255,7 +255,7 @@ static int launcher_dirs(struct inv_scan *s, const struct homes *h)
 	for (i = 0; i < sizeof(system_bins) / sizeof(system_bins[0]); i++) {
 		if (!(dir = inv_path_join(root, system_bins[i])))
 			return INV_ENOMEM;
-		s->owner = 0;
+		s->owner = (uid_t)-1;
 		inv_scan_launchers(s, dir, "system");
 		free(dir);
 	}
@@ -305,7 +305,7 @@ int inv_scan(const struct inv_options *opt, const struct agent_set *agents,
 		s.owner = getuid();
 		if (me && me->pw_name && (!opt->user || !strcmp(opt->user, me->pw_name)))
 			inv_scan_node_env(&s, me->pw_name);
-		s.owner = 0;
+		s.owner = (uid_t)-1;
 		inv_scan_node_system(&s);
 		inv_scan_system(&s);
 		for (i = 0; i < h.n; i++) {

@@ -45,8 +45,17 @@ chown 1000:1000 "$B/.npm-global/lib/node_modules/@anthropic-ai/claude-code/packa
 # Root's file in bob's home is fine (an admin installed it).
 pkg "$B/.bun/install/global/node_modules/@openai/codex" @openai/codex 0.100.0
 
+# A Linuxbrew prefix belongs to the linuxbrew user: its packages are read,
+# a symlinked package.json there is not.
+LB=$R/home/linuxbrew/.linuxbrew/lib/node_modules
+pkg "$LB/@qoder-ai/qodercli" @qoder-ai/qodercli 0.3.1-brew
+mkdir -p "$LB/@openai/codex"
+ln -s /secret/data.json "$LB/@openai/codex/package.json"
+chown -R 1500:1500 "$R/home/linuxbrew"
+
 run "$OVERT" inventory --root "$R" --all-users --format json
 [ "$status" -le 1 ] && ok || fail "inventory ran"
+expect_out '"version":"0.3.1-brew"' "a Linuxbrew package owned by its user is read"
 expect_json_lines "json lines"
 grep -q 'rootonly' "$TMP/out" && fail "a symlinked package.json was followed" || ok
 grep -q 'viarc' "$TMP/out" && fail "a symlinked .npmrc was followed" || ok
