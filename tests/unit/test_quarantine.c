@@ -68,6 +68,7 @@ static void plan(struct inv_plan *p, const char *const *rels, size_t n)
 	memset(p, 0, sizeof(*p));
 	snprintf(p->id, sizeof(p->id), "ID");
 	p->dir = at("q/ID");
+	p->agent = strdup("claude");
 	p->v = calloc(n, sizeof(*p->v));
 	assert_non_null(p->v);
 	for (i = 0; i < n; i++) {
@@ -176,6 +177,30 @@ static void test_partway(void **state)
 	assert_false(exists("a/first"));
 	assert_true(exists("q/ID/files/0-x") && exists("q/ID/files/2-x"));
 	inv_plan_release(&p);
+	/* A restore whose last item's dir became a symlink meanwhile: nothing
+	 * is put through the link, and what went back returns to the entry. */
+	{
+		char *c = at("c"), *c2 = at("c2"), *q = at("q");
+
+		assert_int_equal(rename(c, c2), 0);
+		assert_int_equal(symlink("c2", c), 0);
+		assert_int_not_equal(inv_restore(q, "ID", &p, err, sizeof(err)), 0);
+		assert_non_null(strstr(err, "without following a symlink"));
+		assert_false(exists("c2/third"));
+		assert_true(exists("q/ID/files/0-x") && exists("q/ID/files/1-x") &&
+			    exists("q/ID/files/2-x"));
+		inv_plan_release(&p);
+		/* With the real dir back, the restore goes through. */
+		assert_int_equal(unlink(c), 0);
+		assert_int_equal(rename(c2, c), 0);
+		assert_int_equal(inv_restore(q, "ID", &p, err, sizeof(err)), 0);
+		assert_true(exists("a/first") && exists("b/second") && exists("c/third"));
+		assert_false(exists("q/ID"));
+		inv_plan_release(&p);
+		free(c);
+		free(c2);
+		free(q);
+	}
 	free(b);
 	free(b2);
 }
