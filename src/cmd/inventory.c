@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +297,23 @@ static void print_plan(FILE *out, const struct inv_plan *p, int done)
 	fputc('\n', out);
 }
 
+/* An error message that holds paths from users' homes (a launcher's
+ * target can be any name): printed with its control characters escaped,
+ * as in the report. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fputs("overt: ", stderr);
+	inv_put_text(stderr, msg);
+	fputc('\n', stderr);
+}
+
 /* One banned install: plan, and with --yes move it and record it. */
 static int remove_one(const struct inv_args *a, const struct inv_install *in,
 		      const char *qdir, struct audit_store *store)
@@ -306,17 +324,17 @@ static int remove_one(const struct inv_args *a, const struct inv_install *in,
 	int rc = inv_plan_build(in, &o, &p);
 
 	if (rc) {
-		fprintf(stderr, "overt: cannot plan the removal of '%s': %s\n", in->path,
+		say("cannot plan the removal of '%s': %s", in->path,
 			rc == INV_ENOMEM ? "out of memory" : "it changed since it was looked at");
 	} else if (!a->yes) {
 		print_plan(a->json ? stderr : stdout, &p, 0);
 	} else if ((rc = inv_plan_execute(&p, err, sizeof(err)))) {
-		fprintf(stderr, "overt: %s; '%s' stays installed\n", err, in->path);
+		say("%s; '%s' stays installed", err, in->path);
 	} else {
 		print_plan(a->json ? stderr : stdout, &p, 1);
 		if ((rc = record(store, &p, "quarantine")))
-			fprintf(stderr, "overt: cannot record the removal of '%s' in the audit "
-				"log: %s\n", in->path, audit_strerror(rc));
+			say("cannot record the removal of '%s' in the audit log: %s", in->path,
+			    audit_strerror(rc));
 	}
 	inv_plan_release(&p);
 	return rc;
@@ -358,7 +376,7 @@ static int do_restore(const struct inv_args *a, const char *qdir)
 	}
 	rc = inv_restore(qdir, a->restore, &p, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "overt: %s\n", err);
+		say("%s", err);
 		audit_close(store);
 	} else {
 		fputs("restored ", stdout);

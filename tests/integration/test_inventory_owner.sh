@@ -80,6 +80,25 @@ expect_out 'BANNED  copilot 1.0\u{001B}]0;pwn\u{0007} (' "the version is escaped
 expect_out 'would quarantine copilot 1.0\u{001B}]0;pwn\u{0007} (bun)' "and in the plan"
 grep -q $'\e' "$TMP/out" && fail "an escape in a version reached the terminal" || ok
 
+# A launcher whose target's name holds an escape, and a quarantine that
+# fails (another file system): the error names the path escaped.
+if [ -d /dev/shm ] && [ "$(stat -c %d /dev/shm)" != "$(stat -c %d "$TMP")" ]; then
+	X=$'/opt/x\e[2J'
+	mkdir -p "$R$X" "$A/.local/bin"
+	printf 'x' >"$R$X/claude"
+	ln -s "$X/claude" "$A/.local/bin/claude"
+	printf '{"schema": 1, "default": "allow", "rules": [{"agent": "claude", "action": "ban"}]}\n' \
+		>"$TMP/ban2.json"
+	XQ=/dev/shm/overt-test-owner.$$
+	run "$OVERT" inventory --root "$R" --all-users --policy "$TMP/ban2.json" --remove --yes \
+		--quarantine "$XQ" --db "$TMP/audit.db"
+	rm -rf "$XQ"
+	expect_status 4 "a quarantine on another file system fails"
+	expect_err '/opt/x\u{001B}[2J/claude' "the error shows the path escaped"
+	grep -q $'\e' "$TMP/err" && fail "an escape in a path reached the terminal on stderr" || ok
+	rm -f "$A/.local/bin/claude"
+fi
+
 # A home with a terminal escape and a bidi override in its name is shown
 # escaped in text (util/term.c).
 C=$'/home/c\e]0;pwn\a\u202eol'
