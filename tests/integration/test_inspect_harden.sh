@@ -35,6 +35,14 @@ for z in gzip bzip2 xz zstd; do
 	grep -q '"rule":"obfuscation.*"member":"pkg/x.js"' "$TMP/out" && ok || fail "$z tarball: the member is read"
 done
 
+# --- names from the inspected tree in errors ---------------------------------
+mkdir tree
+printf 'PK\003\004not a zip' >"tree/"$'evil\e]0;pwn\a\u202e.zip'
+run "$OVERT" inspect tree
+expect_status 4 "a damaged archive in a folder: exit 4"
+expect_err 'tree/evil\u{001B}]0;pwn\u{0007}\u{202E}.zip' "its name is shown escaped"
+grep -q $'\e' "$TMP/err" && fail "an escape in a file name reached the terminal" || ok
+
 # --- --extract write errors ---------------------------------------------------
 python3 - "$SRCDIR/tests/integration" <<'PY'
 import shutil, sys
