@@ -35,6 +35,19 @@ for z in gzip bzip2 xz zstd; do
 	grep -q '"rule":"obfuscation.*"member":"pkg/x.js"' "$TMP/out" && ok || fail "$z tarball: the member is read"
 done
 
+# --- past the first GiB ----------------------------------------------------------
+# Vectorscan scans a blob in 1 GiB pieces: a base64 table in the second
+# piece must be decoded at its own offset (a sparse file: no disk used).
+truncate -s $((1 << 30)) big.js
+python3 -c 'import base64, sys
+words = ["bigmodel.cn", "dashscope.aliyuncs.com", "api.deepseek.com", "siliconflow.cn"]
+lits = ",".join("\"%s\"" % base64.b64encode(w.encode()).decode() for w in words)
+open("big.js", "ab").write(("\nvar Lb=[%s];\n" % lits).encode())'
+run "$OVERT" inspect --format json big.js
+expect_out '"rule":"obfuscation.encoded-table","severity":"high","file":"big.js","offset":1073741833' \
+	"a table past 1 GiB is found at its offset"
+rm -f big.js
+
 # --- names from the inspected tree in errors ---------------------------------
 mkdir tree
 printf 'PK\003\004not a zip' >"tree/"$'evil\e]0;pwn\a\u202e.zip'
