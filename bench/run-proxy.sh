@@ -30,7 +30,9 @@
 #   CLIENT_CPU=0   the core wrk, the mock and the SSE client are pinned to
 #   SSE_ROUNDS=20  streamed requests per front for the SSE delay
 #   TURNS=30       turns of the audit conversation
-#   FRONTS="direct nginx mitmproxy overt"   which paths to measure
+#   FRONTS="direct nginx mitmproxy overt overt-nodb"   which paths to measure
+#                  (overt-nodb: overt proxy without --db, to see the audit
+#                  log's share)
 #   OVERT=PATH     the overt binary (default BUILD_DIR/overt)
 #   RESULTS=DIR    where wrk outputs, logs and the summary go
 #                  (default: a new /tmp/overt-proxy-bench.XXXXXX, kept)
@@ -40,6 +42,12 @@
 # bench_gen and bench_sse_delay are built with the project (cmake --build
 # BUILD_DIR --target overt bench_gen bench_sse_delay).  A front that is not
 # installed or does not start is reported as such and the rest still run.
+#
+# On a machine other work shares, `nice -n -10 bench/run-proxy.sh` (as
+# root) keeps that work's processes behind the benchmark's (but not work in
+# other cgroups, which the kernel balances first); every process of the
+# benchmark inherits it, and overt's audit writer still sits four nice
+# levels below its proxy.
 #
 # With two cores, the front under test has core 1 to itself, and wrk, the
 # mock and the SSE client share core 0: the direct row is therefore wrk and
@@ -54,7 +62,7 @@ FRONT_CPU=${FRONT_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 SSE_ROUNDS=${SSE_ROUNDS:-20}
 TURNS=${TURNS:-30}
-FRONTS=${FRONTS:-direct nginx mitmproxy overt}
+FRONTS=${FRONTS:-direct nginx mitmproxy overt overt-nodb}
 OVERT=${OVERT:-$BUILD/overt}
 GEN=$BUILD/bench/bench_gen
 SSE=$BUILD/bench/bench_sse_delay
@@ -137,6 +145,15 @@ cpu_ticks() {
 	echo "$total"
 }
 
+# threads_cpu PID - user+system clock ticks of each thread of PID so far.
+threads_cpu() {
+	local t f
+	for t in /proc/"$1"/task/*; do
+		read -r -a f < <(sed 's/^.*) //' "$t/stat" 2> /dev/null) || continue
+		echo "thread ${t##*/} $(cat "$t/comm") ticks $((f[11] + f[12]))"
+	done
+}
+
 rss_kib() {
 	awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status
 }
@@ -189,7 +206,7 @@ EOF
 # the reason in WHY[KIND].
 declare -A ADDR PID WHY
 start_front() {
-	local kind=$1 up=$2 tag=$3 dir=$WORK/$1-$3 port
+	local kind=$1 up=$2 tag=$3 dir=$WORK/$1-$3 port db
 	mkdir -p "$dir"
 	case $kind in
 	direct)
@@ -210,16 +227,18 @@ start_front() {
 		taskset -c "$FRONT_CPU" mitmdump --mode "reverse:http://$up" --listen-host 127.0.0.1 \
 			--listen-port "$port" -q --set confdir="$dir" > "$RESULTS/mitmproxy-$tag.log" 2>&1 &
 		;;
-	overt)
+	overt | overt-nodb)
 		[[ -x $OVERT ]] || { WHY[$kind]="$OVERT missing"; return 1; }
-		taskset -c "$FRONT_CPU" "$OVERT" proxy --upstream "http://$up" --db "$dir/audit.db" \
-			--listen 127.0.0.1:0 --ready-file "$dir/addr" 2> "$RESULTS/overt-$tag.log" &
+		db=(--db "$dir/audit.db")
+		[[ $kind == overt ]] || db=()
+		taskset -c "$FRONT_CPU" "$OVERT" proxy --upstream "http://$up" "${db[@]}" \
+			--listen 127.0.0.1:0 --ready-file "$dir/addr" 2> "$RESULTS/$kind-$tag.log" &
 		;;
 	*) die "unknown front '$kind'" ;;
 	esac
 	PID[$kind]=$!
 	PIDS+=("${PID[$kind]}")
-	if [[ $kind == overt ]]; then
+	if [[ $kind == overt* ]]; then
 		wait_file "$dir/addr" "${PID[$kind]}" && ADDR[$kind]=$(cat "$dir/addr") && return 0
 	elif wait_port "$port" "${PID[$kind]}"; then
 		ADDR[$kind]=127.0.0.1:$port
@@ -298,7 +317,12 @@ bench_wrk() {
 		fi
 		run_wrk "$kind" 1
 		run_wrk "$kind" "$CONNS"
-		[[ $kind == overt ]] && LOADED_RSS=$(rss_kib "${PID[overt]}")
+		if [[ $kind == overt ]]; then
+			LOADED_RSS=$(rss_kib "${PID[overt]}")
+			threads_cpu "${PID[overt]}" > "$RESULTS/overt-threads.txt"
+			sleep 2 # the audit writer trims the heaps after 1 s idle
+			IDLED_RSS=$(rss_kib "${PID[overt]}")
+		fi
 		stop_front "$kind"
 	done
 	stop "$MOCK_PID"
@@ -430,8 +454,9 @@ targets() {
 	raw=$(sed -n 's/.*"body_raw_bytes":\([0-9]*\).*/\1/p' "$RESULTS/audit-stats.json" 2> /dev/null || true)
 	stored=$(sed -n 's/.*"body_stored_bytes":\([0-9]*\).*/\1/p' "$RESULTS/audit-stats.json" 2> /dev/null || true)
 	awk -v conns="$CONNS" -v ssef="$RESULTS/sse.txt" -v idle="${IDLE_RSS:-}" \
-		-v loaded="${LOADED_RSS:-}" -v raw="$raw" -v stored="$stored" -v sent="${SENT_BYTES:-}" \
-		-v dbb="${DB_BYTES:-}" -v turns="$TURNS" '
+		-v loaded="${LOADED_RSS:-}" -v idled="${IDLED_RSS:-}" -v raw="$raw" -v stored="$stored" -v sent="${SENT_BYTES:-}" \
+		-v dbb="${DB_BYTES:-}" -v turns="$TURNS" \
+		-v dropped="$(grep -c 'not recorded in the audit log' "$RESULTS/overt-wrk.log" 2> /dev/null)" '
 		function v(ok) { return ok ? "met" : "NOT met" }
 		BEGIN { while ((getline l < ssef) > 0) { split(l, a, " "); sse[a[1]] = a[11] } }
 		{ p50[$1, $2] = $3; p99[$1, $2] = $4; rps[$1, $2] = $5; seen[$1] = 1 }
@@ -451,18 +476,20 @@ targets() {
 			else
 				print "target SSE delay: not measured (overt or nginx missing)"
 			if (idle != "")
-				printf "target idle RSS <= 16 MiB: %d KiB (%.1f MiB; %d KiB after the throughput run), %s\n", idle, idle / 1024, loaded, v(idle <= 16384)
+				printf "target idle RSS <= 16 MiB: %d KiB (%.1f MiB; %d KiB after the throughput run, %d KiB 2 s later), %s\n", idle, idle / 1024, loaded, idled, v(idle <= 16384)
 			if (raw != "" && stored > 0)
 				printf "target audit <= 1/10 of raw (%d turns): %d raw, %d stored body bytes, 1/%.1f, %s (request bytes sent %d; database files %d bytes)\n", turns, raw, stored, raw / stored, v(stored * 10 <= raw), sent, dbb
 			else
 				print "target audit ratio: not measured"
+			if (dropped != "")
+				printf "audit records dropped (queue full) during the wrk runs: %d\n", dropped
 		}' "$RESULTS/wrk.txt"
 }
 
 machine() {
 	echo "cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), nproc $(nproc)"
 	echo "pinning: front on core $FRONT_CPU; wrk, mock and SSE client on core $CLIENT_CPU"
-	echo "kernel: $(uname -sr), load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "kernel: $(uname -sr), load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg), nice $(nice)"
 	echo "tools: $(wrk -v 2>&1 | awk 'NR == 1 { print $1, $2 }'), $(nginx -v 2>&1 || echo 'nginx missing'), mitmproxy $(mitmdump --version 2> /dev/null | awk '/^Mitmproxy/ { print $2 }')"
 	echo "body: $(stat -c %s "$WORK/body.json") bytes (bench_gen --kind ascii --size 200K --format raw, stream false); wrk -t1 -c1 and -c$CONNS, $DURATION each after 2 s warm-up"
 	echo "overt: $OVERT"

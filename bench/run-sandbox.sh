@@ -11,7 +11,10 @@
 #     Landlock (files and TCP), seccomp, dropped capabilities and the relay,
 #     against an `overt proxy` already running, as bwrap has no proxy;
 #   - `overt run --upstream URL -- /bin/true`: the whole session (its own
-#     proxy started and stopped, the session recorded in the audit log).
+#     proxy started and stopped, the session recorded in the audit log);
+#   - `overt run --proxy 127.0.0.1:PORT`: a proxy on TCP, reached through
+#     the forwarder (a fork and a check that the proxy answers);
+#   - `overt run --proxy unix:SOCK --fresh-home`: plus a seeded fresh HOME.
 # Then overt's own figure: `--timing` prints the time from the first fork
 # to the last setup step before exec (the target: <= 20 ms), RUNS times;
 # the median and the maximum are reported.
@@ -47,9 +50,13 @@ MOCK=$!
 "$OVERT" proxy --upstream http://127.0.0.1:1 --listen "unix:$RESULTS/proxy.sock" \
 	--ready-file "$RESULTS/proxy.addr" 2>"$RESULTS/proxy.log" &
 PROXY=$!
-trap 'kill $MOCK $PROXY 2>/dev/null || true' EXIT
+"$OVERT" proxy --upstream http://127.0.0.1:1 --listen 127.0.0.1:0 \
+	--ready-file "$RESULTS/tcp-proxy.addr" 2>"$RESULTS/tcp-proxy.log" &
+TCP_PROXY=$!
+trap 'kill $MOCK $PROXY $TCP_PROXY 2>/dev/null || true' EXIT
 for _ in $(seq 1 500); do
-	[ -s "$RESULTS/mock.addr" ] && [ -s "$RESULTS/proxy.addr" ] && break
+	[ -s "$RESULTS/mock.addr" ] && [ -s "$RESULTS/proxy.addr" ] &&
+		[ -s "$RESULTS/tcp-proxy.addr" ] && break
 	sleep 0.02
 done
 UP=http://$(cat "$RESULTS/mock.addr")
@@ -61,6 +68,8 @@ BWRAP="bwrap --unshare-user --unshare-net --unshare-pid --unshare-uts --unshare-
 --chdir $PROJ --clearenv --setenv PATH /usr/bin:/bin --setenv TZ UTC /bin/true"
 RUN_PROXY="$OVERT run --proxy unix:$RESULTS/proxy.sock -- /bin/true"
 RUN_FULL="$OVERT run --upstream $UP --db $RESULTS/audit.db -- /bin/true"
+RUN_TCP="$OVERT run --proxy $(cat "$RESULTS/tcp-proxy.addr") -- /bin/true"
+RUN_HOME="$OVERT run --proxy unix:$RESULTS/proxy.sock --fresh-home -- /bin/true"
 
 {
 	echo "machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
@@ -72,6 +81,8 @@ hyperfine -N --warmup 5 --runs "$RUNS" --export-markdown "$RESULTS/hyperfine.md"
 	-n "bwrap (namespaces, binds, /proc, /dev, tmpfs)" "$BWRAP" \
 	-n "overt run --proxy (namespaces, Landlock, seccomp, relay)" "$RUN_PROXY" \
 	-n "overt run --upstream (plus its own proxy and the audit records)" "$RUN_FULL" \
+	-n "overt run --proxy HOST:PORT (plus the forwarder)" "$RUN_TCP" \
+	-n "overt run --proxy unix: --fresh-home" "$RUN_HOME" \
 	>"$RESULTS/hyperfine.txt" 2>&1 || { cat "$RESULTS/hyperfine.txt"; exit 1; }
 cat "$RESULTS/hyperfine.md"
 

@@ -58,6 +58,10 @@ struct scan_finding {
 	const char *json_path; /* "$.messages[0].content[1].text" */
 	const char *message;   /* one sentence for a human */
 	const char *decoded;   /* JSON object text, or NULL */
+	/* Category "secret" only: scan_secret_fingerprint of the secret's
+	 * decoded bytes ("sha256:<16 hex>, last4 wxyz"), else NULL.  The secret
+	 * itself is never in a finding: its message masks it. */
+	const char *fingerprint;
 };
 
 /* The outcome of scanning one body. */
@@ -91,12 +95,23 @@ struct scan_scheme_source {
 	size_t len;
 };
 
+/* The machine's own facts, given by a caller that knows them (the proxy
+ * fills them from gethostname and getpwuid).  An exact match in a request
+ * is an env.self-* finding, more severe than a generic one.  NULL or ""
+ * when unknown; the engine copies them. */
+struct scan_self {
+	const char *hostname;
+	const char *username;
+	const char *home;
+};
+
 struct scan_options {
 	/* Schemes to recognise; NULL and 0 means the built-in ones. */
 	const struct scan_scheme_source *schemes;
 	size_t nschemes;
 	unsigned max_depth;     /* JSON nesting limit; 0 means 512 */
 	size_t max_findings;    /* per body; 0 means 1000 */
+	struct scan_self self;  /* zero: no machine facts */
 };
 
 struct scan_engine;
@@ -124,6 +139,49 @@ void scan_report_release(struct scan_report *report);
  */
 int scan_body(const struct scan_engine *engine, const uint8_t *body,
 	      size_t len, struct scan_report *report);
+
+/* An HTTP request header, for scan_headers.  @value need not be
+ * NUL-terminated. */
+struct scan_header {
+	const char *name;
+	const uint8_t *value;
+	size_t len;
+};
+
+/*
+ * scan_headers - scan the values of @n request headers with the secret and
+ * environment rules into @report, replacing what it held.  Findings have
+ * json_path "header:<name>", origin METADATA, and byte_offset/byte_length
+ * within that header's value.  Headers that carry an API key by design
+ * (authorization, proxy-authorization, x-api-key, x-goog-api-key, api-key)
+ * give one info finding "secret.api-key-header" with the key's fingerprint,
+ * never a leak.  Returns 0 or SCAN_ENOMEM.
+ */
+int scan_headers(const struct scan_engine *engine, const struct scan_header *h,
+		 size_t n, struct scan_report *report);
+
+/* Room for scan_secret_fingerprint's longest output and its NUL. */
+#define SCAN_FINGERPRINT_MAX 48
+
+/*
+ * scan_secret_fingerprint - the stable, non-reversible name of a secret:
+ * "sha256:<first 16 hex of SHA-256(@s)>, last4 wxyz", the last four bytes
+ * only when @n >= 16 and they are printable ASCII (a shorter secret would
+ * give too much of itself away).  The hash prefix is audit_fingerprint's,
+ * so the audit log, the redact action and reports name a secret alike.
+ * Returns the length written, or -1 when @outlen is too small.
+ */
+int scan_secret_fingerprint(const uint8_t *s, size_t n, char *out, size_t outlen);
+
+/*
+ * scan_secret_mask - the form in which a secret may be shown:
+ * the first @prefix bytes (a token's public prefix such as "sk-ant-"), an
+ * ellipsis, and the fingerprint in parentheses:
+ * "sk-ant-…(sha256:1a2b3c4d5e6f7a8b, last4 wxyz)".  Returns the length
+ * written, or -1 when @outlen is too small.
+ */
+int scan_secret_mask(const uint8_t *s, size_t n, size_t prefix, char *out,
+		     size_t outlen);
 
 /* Names for the enums, as used in every output format. */
 const char *scan_severity_name(enum scan_severity sev);

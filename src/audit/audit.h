@@ -175,6 +175,16 @@ int audit_close(struct audit_store *store);
 int audit_submit(struct audit_store *store, const struct audit_exchange *x);
 
 /*
+ * audit_submit_take - audit_submit, except that the bodies are handed over
+ * instead of copied: @request and @response, each NULL or a malloc'd block
+ * that is exactly x->request_body or x->response_body, belong to the store
+ * from the call on and are freed by it whatever the result.  For a proxy
+ * this saves copying every body once more on its event loop.
+ */
+int audit_submit_take(struct audit_store *store, const struct audit_exchange *x,
+		      uint8_t *request, uint8_t *response);
+
+/*
  * audit_sync - wait until every record submitted so far is committed or
  * lost.  Returns 0, or the writer's error.  Blocks: not for an event loop.
  */

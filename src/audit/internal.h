@@ -87,6 +87,7 @@ struct audit_store {
 	int started;
 	int closing;
 	int flush;            /* audit_sync is waiting: commit without delay */
+	int trim_pending;     /* work since the heaps were last trimmed */
 	struct qrec *qhead, *qtail;
 	size_t qbytes;
 	uint64_t finished;      /* committed + lost */
@@ -107,6 +108,12 @@ int audit_body_read(struct audit_store *s, int64_t id, uint8_t **raw,
 int audit_body_compress(struct audit_store *s, const uint8_t *raw, size_t len,
 			const uint8_t *dict, size_t dictlen, uint8_t **out,
 			size_t *outlen);
+
+/* body.c: the stored form of @raw: against @base (the conversation's
+ * previous body, or NULL) when that helps; *@codec says which form. */
+int audit_body_encode(struct audit_store *s, const uint8_t *raw, size_t len,
+		      const uint8_t *base, size_t baselen, uint8_t **out,
+		      size_t *outlen, const char **codec);
 
 /* writer.c */
 /* A record of a table another file owns: @write turns the @len bytes

@@ -13,8 +13,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +27,7 @@
 #include "agent/agent.h"
 #include "cmd/cmd.h"
 #include "probe/probe.h"
+#include "sandbox/sandbox.h"
 #include "util/parse.h"
 #include "util/banned.h"
 
@@ -343,30 +344,6 @@ static int build_run(struct args *a)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP || type == FTW_D)
-		return rmdir(path) && errno != ENOENT ? 0 : 0;
-	unlink(path);
-	return 0;
-}
-
-static int unlock_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)ftw;
-	if (type == FTW_D && (st->st_mode & 0700) != 0700)
-		chmod(path, st->st_mode | 0700);
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, unlock_entry, 32, FTW_PHYS);
-	nftw(dir, rm_entry, 32, FTW_PHYS | FTW_DEPTH);
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -575,6 +552,30 @@ static int workdir(struct args *a, char *out, size_t n)
 	return 0;
 }
 
+/*
+ * A locale level the C library does not have: the agent still gets LANG
+ * and LC_ALL (Node reads them through ICU, whatever is installed), but C
+ * programs (bash, date, sort, the tools an agent runs) fall back to C, so
+ * for them the level is not what it says.  Said once per level.
+ */
+static void warn_locales(const struct probe_levels *l)
+{
+	locale_t loc;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		loc = newlocale(LC_ALL_MASK, l->v[i], (locale_t)0);
+		if (loc) {
+			freelocale(loc);
+			continue;
+		}
+		fprintf(stderr, "overt probe: warning: locale '%s' is not installed here: agents "
+			"on Node still see it, C programs fall back to C (scripts/setup "
+			"generates en_US.UTF-8 and zh_CN.UTF-8; 'locale -a' lists them)\n",
+			l->v[i]);
+	}
+}
+
 static int probe_main(struct args *a)
 {
 	struct probe_capture *caps = NULL;
@@ -592,6 +593,7 @@ static int probe_main(struct args *a)
 	rc = build_run(a);
 	if (rc)
 		return rc;
+	warn_locales(&a->plan.f[PROBE_LANG]);
 	if (probe_plan_cells(&a->plan, a->design, a->repeat))
 		return EXIT_RUNTIME;
 	caps = calloc(a->plan.ncells, sizeof(*caps));
@@ -621,7 +623,7 @@ static int probe_main(struct args *a)
 	free(caps);
 	probe_result_release(&res);
 	if (!a->keep)
-		remove_tree(work);
+		sbx_tree_remove(work);
 	/* Caught from the first runner on, so a signal during the analysis
 	 * still leaves no cells behind. */
 	catch_stop(0);

@@ -3,14 +3,18 @@
  * proxy.c - `overt proxy`: the inline-inspecting reverse proxy.
  *
  * Parses the command line into a proxy_config and runs the proxy; all the
- * work is in src/proxy/.  Listening beyond this machine is refused: it
- * needs an access token, which this version does not have yet.
+ * work is in src/proxy/.  Listening beyond this machine needs
+ * --allow-remote and an access token, read from a file or the environment
+ * but never from the command line, where every user of the machine can
+ * read it in /proc.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "overt.h"
 #include "cmd/cmd.h"
@@ -42,6 +46,12 @@ static const char usage_text[] =
 	"                           see 'overt log'\n"
 	"      --fail-open          forward requests even when the audit log cannot be\n"
 	"                           written (default: refuse them with 503)\n"
+	"      --token-file FILE    require this access token (file mode 0600) on every\n"
+	"                           request, as 'X-Overt-Token: TOKEN' or\n"
+	"                           'Proxy-Authorization: Bearer TOKEN'; or set\n"
+	"                           OVERT_PROXY_TOKEN\n"
+	"      --allow-remote       allow a --listen address other than loopback;\n"
+	"                           needs an access token\n"
 	"      --allow-connect HOST[:PORT]  allow CONNECT tunnels to HOST (port 443\n"
 	"                           unless given; * for any); repeatable (overt run)\n"
 	"  -h, --help               show this help\n";
@@ -55,7 +65,8 @@ static int usage_error(const char *what, const char *arg)
 #define MAX_CONNECT_ALLOW 64
 static const char *connect_allow[MAX_CONNECT_ALLOW];
 
-static int parse(int argc, char **argv, struct proxy_config *c)
+static int parse(int argc, char **argv, struct proxy_config *c, const char **token_file,
+		 bool *allow_remote)
 {
 	static const struct option opts[] = {
 		{ "upstream", required_argument, NULL, 'u' },
@@ -69,6 +80,8 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "fail-open", no_argument, NULL, 'o' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "allow-remote", no_argument, NULL, 'R' },
 		{ "allow-connect", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -85,6 +98,8 @@ static int parse(int argc, char **argv, struct proxy_config *c)
 		case 'r': c->ready_file = optarg; break;
 		case 'd': c->db = optarg; break;
 		case 'o': c->fail_open = true; break;
+		case 't': *token_file = optarg; break;
+		case 'R': *allow_remote = true; break;
 		case 'K':
 			if (c->nconnect_allow == MAX_CONNECT_ALLOW)
 				return usage_error("at most 64 --allow-connect, not", optarg);
@@ -161,31 +176,90 @@ static int load_config(const char *path, struct proxy_config *cfg, struct proxy_
 	return rc;
 }
 
+/* The access token from --token-file, else OVERT_PROXY_TOKEN, into @out
+ * (empty when neither is given).  The file must be the user's alone. */
+static int load_token(const char *path, struct buf *out)
+{
+	const char *env = getenv("OVERT_PROXY_TOKEN");
+	struct stat st;
+	int rc = 0;
+
+	if (path && stat(path, &st)) {
+		fprintf(stderr, "overt: cannot read the token file '%s': %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (path && (st.st_mode & 077)) {
+		fprintf(stderr, "overt: cannot use the token file '%s': others may read it; "
+			"chmod 600 it\n", path);
+		return -1;
+	}
+	if (path)
+		rc = read_small_file(path, out);
+	else if (env)
+		rc = buf_adds(out, env);
+	if (rc) {
+		fprintf(stderr, "overt: cannot read the token file '%s': %s\n", path,
+			rc == READ_EIO ? strerror(errno) : "larger than 4 KiB");
+		return -1;
+	}
+	while (out->len && strchr(" \t\r\n", out->data[out->len - 1]))
+		out->data[--out->len] = '\0';
+	if (out->len && (out->len < 16 || strpbrk(out->data, " \t\r\n"))) {
+		fprintf(stderr, "overt: the access token must be one line of at least 16 "
+			"characters without spaces; make one with 'openssl rand -hex 32'\n");
+		return -1;
+	}
+	if ((path || env) && !out->len) {
+		fprintf(stderr, "overt: the access token is empty\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Beyond loopback only when asked for, and never without a token. */
+static bool listen_allowed(const char *listen, bool allow_remote, bool has_token)
+{
+	if (proxy_listen_is_loopback(listen))
+		return true;
+	if (!allow_remote)
+		fprintf(stderr, "overt: refusing to listen on '%s': it is not a loopback "
+			"address; add --allow-remote and an access token (--token-file)\n",
+			listen);
+	else if (!has_token)
+		fprintf(stderr, "overt: --allow-remote needs an access token: "
+			"--token-file FILE or OVERT_PROXY_TOKEN\n");
+	return allow_remote && has_token;
+}
+
 int cmd_proxy(int argc, char **argv)
 {
 	struct proxy_config cfg = {
 		.action = PROXY_LOG, .block_at = SCAN_SEV_HIGH, .alert_at = SCAN_SEV_MEDIUM,
 		.log = stderr,
 	};
-	const char *config = config_path(argc, argv);
+	const char *config = config_path(argc, argv), *token_file = NULL;
 	struct proxy_file file = { 0 };
+	struct buf token;
+	bool allow_remote = false;
 	struct scan_engine *engine;
 	char err[512];
 	int rc;
 
+	buf_init(&token, 4096);
 	if (config && load_config(config, &cfg, &file))
 		return EXIT_CONFIG;
-	rc = parse(argc, argv, &cfg);
+	rc = parse(argc, argv, &cfg, &token_file, &allow_remote);
 	if (rc) {
 		proxy_file_release(&file);
 		return rc < 0 ? EXIT_CLEAN : rc;
 	}
-	if (!proxy_listen_is_loopback(cfg.listen)) {
-		fprintf(stderr, "overt: refusing to listen on '%s': only loopback addresses "
-			"are allowed until the proxy has access tokens\n", cfg.listen);
+	if (load_token(token_file, &token) ||
+	    !listen_allowed(cfg.listen, allow_remote, token.len > 0)) {
 		rc = EXIT_CONFIG;
 		goto out;
 	}
+	cfg.access_token = token.len ? token.data : NULL;
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	engine = scan_engine_new(NULL, err, sizeof(err));
 	if (!engine) {
@@ -199,6 +273,9 @@ int cmd_proxy(int argc, char **argv)
 		fprintf(stderr, "overt: %s\n", err);
 	rc = rc ? EXIT_RUNTIME : EXIT_CLEAN;
 out:
+	if (token.data)
+		explicit_bzero(token.data, token.len);
+	buf_release(&token);
 	proxy_file_release(&file);
 	return rc;
 }

@@ -45,7 +45,8 @@ static const char usage_text[] =
 	"\n"
 	"      --upstream URL       where model requests go (for the session's proxy)\n"
 	"      --config FILE        a run configuration (docs/RUN.md); options add to it\n"
-	"      --proxy unix:PATH    use a running 'overt proxy --listen unix:PATH'\n"
+	"      --proxy ADDR         use a running 'overt proxy --listen ADDR': unix:PATH\n"
+	"                           or HOST:PORT (e.g. 127.0.0.1:8080)\n"
 	"      --db PATH            the audit log (default ~/.local/state/overt/audit.db)\n"
 	"      --allow-read PATH    readable and executable inside (repeatable)\n"
 	"      --allow-write PATH   readable and writable inside (repeatable); the\n"
@@ -54,6 +55,9 @@ static const char usage_text[] =
 	"                           * for any port) are allowed (repeatable)\n"
 	"      --env-pass NAME      keep variable NAME from this environment (repeatable)\n"
 	"      --env NAME=VALUE     set a variable inside (repeatable)\n"
+	"      --fresh-home         a private, empty HOME inside, seeded with the\n"
+	"                           agent definition's files (docs/RUN.md)\n"
+	"      --home-template DIR  with --fresh-home: copy DIR into it first\n"
 	"      --lang LANG          LANG inside (default C.UTF-8)\n"
 	"      --tz TZ              TZ inside (default UTC)\n"
 	"      --allow-degraded     run even when a sandbox step fails, with a warning\n"
@@ -100,6 +104,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		{ "lang", required_argument, NULL, 'L' },
 		{ "tz", required_argument, NULL, 'Z' },
 		{ "allow-degraded", no_argument, NULL, 'D' },
+		{ "fresh-home", no_argument, NULL, 'F' },
+		{ "home-template", required_argument, NULL, 'M' },
 		{ "timing", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -125,6 +131,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case 'L': o->lang = optarg; break;
 		case 'Z': o->tz = optarg; break;
 		case 'D': o->degraded = true; break;
+		case 'F': o->fresh_home = true; break;
+		case 'M': o->home_template = optarg; break;
 		case 'T': o->timing = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h':
@@ -142,9 +150,12 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	if (optind >= argc)
 		return usage_error("name the command to run after --, e.g.", "overt run -- claude");
 	o->argv = argv + optind;
-	if (o->proxy && strncmp(o->proxy, "unix:/", 6))
-		return usage_error("--proxy takes unix:/PATH (start the proxy with --listen "
-				   "unix:/PATH), not", o->proxy);
+	if (o->proxy && strncmp(o->proxy, "unix:/", 6) &&
+	    (!strchr(o->proxy, ':') || !strncmp(o->proxy, "unix:", 5)))
+		return usage_error("--proxy takes unix:/PATH or HOST:PORT (the proxy's --listen), "
+				   "not", o->proxy);
+	if (o->home_template && !o->fresh_home)
+		return usage_error("--home-template needs --fresh-home:", o->home_template);
 	if (!o->proxy && !o->upstream && !o->proxy_config)
 		return usage_error("--upstream URL is needed (where model requests go), e.g.",
 				   "https://api.anthropic.com");
@@ -176,6 +187,8 @@ static void remove_session_dir(struct run_session *s)
 {
 	if (!s->dir[0])
 		return;
+	if (s->home[0])
+		sbx_tree_remove(s->home);
 	unlink(s->socket);
 	unlink(s->ready);
 	unlink(s->log);
@@ -283,6 +296,30 @@ static int wait_proxy(void *arg, char *err, size_t errlen)
 	return -1;
 }
 
+/* --proxy HOST:PORT: the forwarder the sandbox's relay reaches it through. */
+static int start_forward(const struct run_opts *o, struct run_session *s)
+{
+	char err[512];
+	int rc;
+
+	rc = sbx_forward_start(s->socket, o->proxy, &s->forward_pid, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "overt: --proxy %s: %s\n", o->proxy, err);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static void stop_forward(struct run_session *s)
+{
+	if (s->forward_pid <= 0)
+		return;
+	kill(s->forward_pid, SIGTERM);
+	while (waitpid(s->forward_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	s->forward_pid = 0;
+}
+
 static int stop_proxy(struct run_session *s)
 {
 	int st = 0;
@@ -321,14 +358,21 @@ static int run_session(struct run_opts *o, struct run_session *s)
 	char err[1024];
 	int rc, status = 0;
 
+	/* The proxy's socket, the forwarder's or the fresh HOME live in it. */
+	if ((!o->proxy || strncmp(o->proxy, "unix:", 5) || o->fresh_home) && make_session_dir(s))
+		return EXIT_RUNTIME;
 	if (run_policy(o, s, &sc))
 		return EXIT_RUNTIME;
 	if (!o->proxy) {
-		if (make_session_dir(s) || run_record_start(o, s) || start_proxy(o, s))
+		if (run_record_start(o, s) || start_proxy(o, s))
 			return EXIT_RUNTIME;
 		sc.proxy_socket = s->socket;
-	} else {
+	} else if (!strncmp(o->proxy, "unix:", 5)) {
 		sc.proxy_socket = o->proxy + 5;
+	} else {
+		if ((rc = start_forward(o, s)))
+			return rc;
+		sc.proxy_socket = s->socket;
 	}
 	sc.ready = wait_proxy;
 	sc.ready_arg = s;
@@ -347,6 +391,7 @@ static int run_session(struct run_opts *o, struct run_session *s)
 		fprintf(stderr, "overt: sandbox setup took %.2f ms (fork to the "
 			"last step before exec)\n",
 			s->report.setup_ms);
+	stop_forward(s);
 	if (stop_proxy(s) && !rc)
 		status = status ? status : EXIT_RUNTIME;
 	run_record_end(o, s, rc, status);

@@ -30,7 +30,8 @@ struct run_config {
 struct run_opts {
 	const char *upstream, *proxy, *db, *lang, *tz, *proxy_config;
 	struct run_list read, write, hosts, pass, setenv, hide;
-	bool degraded, timing, verbose;
+	const char *home_template;
+	bool degraded, timing, verbose, fresh_home;
 	char **argv;
 	char *db_path;            /* the audit log, resolved; NULL with --proxy */
 	struct run_config file;
@@ -38,7 +39,9 @@ struct run_opts {
 
 struct run_session {
 	char dir[96], socket[128], ready[128], log[128], listen[140];
+	char home[128];           /* --fresh-home: the session's HOME, or "" */
 	pid_t proxy_pid;
+	pid_t forward_pid;        /* --proxy HOST:PORT's forwarder */
 	struct agent_set agents;
 	const struct agent_def *agent; /* the agent COMMAND is, or NULL */
 	struct sbx_env env, dropped;

@@ -7,7 +7,7 @@
  *  "allow_read": ["/opt/tools"], "allow_write": ["/work/cache"],
  *  "allow_host": ["registry.npmjs.org"], "env_pass": ["ANTHROPIC_API_KEY"],
  *  "env": {"NAME": "value"}, "lang": "C.UTF-8", "tz": "UTC",
- *  "allow_degraded": false}
+ *  "allow_degraded": false, "fresh_home": false, "home_template": "/etc/overt/home"}
  *
  * Strict like the proxy's configuration: an unknown key or a value of the
  * wrong type is an error naming it, since a misspelt "allow_hosts" would
@@ -92,6 +92,17 @@ static const char **string_slot(struct run_opts *o, const struct json_seg *seg)
 		return &o->lang;
 	if (json_seg_is(seg, "tz"))
 		return &o->tz;
+	if (json_seg_is(seg, "home_template"))
+		return &o->home_template;
+	return NULL;
+}
+
+static bool *bool_slot(struct run_opts *o, const struct json_seg *seg)
+{
+	if (json_seg_is(seg, "allow_degraded"))
+		return &o->degraded;
+	if (json_seg_is(seg, "fresh_home"))
+		return &o->fresh_home;
 	return NULL;
 }
 
@@ -119,6 +130,7 @@ static int on_value(void *ctx, const struct json_walker *w, enum json_kind kind,
 	const struct json_seg *top = w->depth ? &w->segs[0] : NULL;
 	struct run_list *list;
 	const char **str;
+	bool *flag;
 	char *v;
 
 	if (w->depth == 0 || !top->key)
@@ -141,10 +153,10 @@ static int on_value(void *ctx, const struct json_walker *w, enum json_kind kind,
 	if (json_seg_is(top, "schema"))
 		return kind == JSON_NUMBER && end - start == 1 && w->body[start] == '1' ? 0 :
 		       bad(l, "only schema 1 is known, not that of", top);
-	if (json_seg_is(top, "allow_degraded")) {
+	if ((flag = bool_slot(l->o, top))) {
 		if (kind != JSON_TRUE && kind != JSON_FALSE)
 			return bad(l, "true or false expected for", top);
-		l->o->degraded = kind == JSON_TRUE;
+		*flag = kind == JSON_TRUE;
 		return 0;
 	}
 	str = string_slot(l->o, top);

@@ -221,6 +221,48 @@ static int agent_args(struct run_opts *o, struct run_session *s)
 	return 0;
 }
 
+/*
+ * --fresh-home: SESSION/home, empty but for the home template and the
+ * agent definition's files ({url} is the relay), read-write inside and the
+ * command's HOME; the XDG base directories follow it, since the host's may
+ * name the real home.  The real home's secrets stay hidden all the same.
+ */
+static int fresh_home(struct run_opts *o, struct run_session *s)
+{
+	static const char *const xdg[][2] = {
+		{ "XDG_CONFIG_HOME", ".config" }, { "XDG_DATA_HOME", ".local/share" },
+		{ "XDG_STATE_HOME", ".local/state" }, { "XDG_CACHE_HOME", ".cache" },
+	};
+	const struct agent_def *a = s->agent;
+	char err[600], path[PATH_MAX];
+	size_t i;
+	int rc = 0;
+
+	snprintf(s->home, sizeof(s->home), "%s/home", s->dir);
+	if (mkdir(s->home, 0700)) {
+		fprintf(stderr, "overt: cannot create '%s': %s\n", s->home, strerror(errno));
+		s->home[0] = '\0';
+		return -1;
+	}
+	if (o->home_template)
+		rc = sbx_home_copy(s->home, o->home_template, (uint64_t)1 << 30, err, sizeof(err));
+	for (i = 0; !rc && a && i < a->nfiles; i++)
+		rc = sbx_home_write(s->home, a->files[i].key, a->files[i].value, RELAY_URL, err,
+				    sizeof(err));
+	if (rc) {
+		fprintf(stderr, "overt: --fresh-home: %s\n", err);
+		return -1;
+	}
+	rc = run_list_add(&o->write, s->home) || sbx_env_set(&s->env, "HOME", s->home);
+	for (i = 0; !rc && i < sizeof(xdg) / sizeof(xdg[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->home, xdg[i][1]);
+		rc = sbx_env_set(&s->env, xdg[i][0], path);
+	}
+	if (rc)
+		fprintf(stderr, "overt: out of memory\n");
+	return rc ? -1 : 0;
+}
+
 /* Where the audit log goes: never where the command can write. */
 static int db_path(struct run_opts *o, struct run_session *s, const char *home)
 {
@@ -275,9 +317,16 @@ int run_policy(struct run_opts *o, struct run_session *s, struct sbx_config *sc)
 			"are hidden); run overt from the project itself\n", s->cwd);
 	if (resolve_list(s, &o->read, "--allow-read") || resolve_list(s, &o->write, "--allow-write"))
 		return -1;
-	if (agent_state(o, s, home) || hide_secrets(o, s, home) || build_env(o, s) ||
-	    agent_args(o, s) ||
-	    db_path(o, s, home)) {
+	if (build_env(o, s)) {
+		fprintf(stderr, "overt: out of memory\n");
+		return -1;
+	}
+	if (o->fresh_home && fresh_home(o, s))
+		return -1;
+	/* The agent's state is in the HOME it runs with; the real home's
+	 * secrets are hidden either way. */
+	if (agent_state(o, s, o->fresh_home ? s->home : home) || hide_secrets(o, s, home) ||
+	    agent_args(o, s) || db_path(o, s, home)) {
 		fprintf(stderr, "overt: out of memory\n");
 		return -1;
 	}

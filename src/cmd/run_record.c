@@ -77,6 +77,7 @@ static int policy_json(struct buf *b, const struct run_opts *o, const struct run
 	rc = rc ? rc : json_list(b, "hidden", o->hide.v, o->hide.n);
 	rc = rc ? rc : json_list(b, "env_pass", o->pass.v, o->pass.n);
 	rc = rc ? rc : dropped_names(b, &s->dropped);
+	rc = rc ? rc : json_kv(b, "home", s->home[0] ? s->home : NULL);
 	rc = rc ? rc : buf_printf(b, ",\"allow_degraded\":%s}", o->degraded ? "true" : "false");
 	return rc;
 }

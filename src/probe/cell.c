@@ -21,6 +21,11 @@
  * them), in its own session, as PID 2 of its own PID namespace under a
  * small init; a timeout or its exit takes the namespace down with every
  * process in it (its process group, where no PID namespace can be made).
+ *
+ * The namespace primitives (id maps, private mounts, loopback, a file
+ * bound over /etc/X) and the HOME seeding are `overt run`'s too
+ * (src/sandbox/ns.c, home.c); what is the probe's own is the policy: a
+ * fixed user and paths per cell, the generated /etc files, the mock.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,6 +52,7 @@
 #include "probe/probe.h"
 #include "proxy/http.h"
 #include "proxy/mock.h"
+#include "sandbox/sandbox.h"
 #include "util/banned.h"
 
 #define TEMPLATE_MAX_BYTES ((uint64_t)1 << 30)
@@ -65,102 +71,6 @@ static const char *home_base(void)
 	struct stat st;
 
 	return !stat("/home", &st) && S_ISDIR(st.st_mode) ? "/home" : "/tmp";
-}
-
-static int write_text(const char *path, const char *text, size_t n, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	ssize_t w;
-
-	if (fd < 0)
-		return -errno;
-	while (n) {
-		w = write(fd, text, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			return -EIO;
-		}
-		text += w;
-		n -= (size_t)w;
-	}
-	return close(fd) ? -errno : 0;
-}
-
-static int mkdir_parents(char *path)
-{
-	char *p;
-
-	for (p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
-/* A plain recursive copy: directories, regular files and symlinks; other
- * kinds (sockets, devices) are left out.  @budget bounds the bytes. */
-static int copy_tree(int sfd, int dfd, uint64_t *budget)
-{
-	DIR *d = fdopendir(sfd);
-	struct dirent *e;
-	struct stat st;
-	char buf[65536], link[4096];
-	int rc = 0, in, out;
-	ssize_t n;
-
-	if (!d)
-		return -errno;
-	while (!rc && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
-			return closedir(d), -errno;
-		if (S_ISDIR(st.st_mode)) {
-			if (mkdirat(dfd, e->d_name, st.st_mode & 0700 ? st.st_mode & 07777 : 0700) &&
-			    errno != EEXIST)
-				rc = -errno;
-			in = rc ? -1 : openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			out = in < 0 ? -1 : openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (!rc && (in < 0 || out < 0))
-				rc = -errno;
-			if (!rc)
-				rc = copy_tree(in, out, budget); /* closes in */
-			else if (in >= 0)
-				close(in);
-			if (out >= 0)
-				close(out);
-		} else if (S_ISLNK(st.st_mode)) {
-			n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
-			if (n < 0)
-				rc = -errno;
-			else if ((link[n] = '\0', symlinkat(link, dfd, e->d_name)) && errno != EEXIST)
-				rc = -errno;
-		} else if (S_ISREG(st.st_mode)) {
-			if ((uint64_t)st.st_size > *budget)
-				rc = -EFBIG;
-			*budget -= rc ? 0 : (uint64_t)st.st_size;
-			in = rc ? -1 : openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
-			out = in < 0 ? -1 : openat(dfd, e->d_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-						   st.st_mode & 0777);
-			if (!rc && (in < 0 || out < 0))
-				rc = -errno;
-			while (!rc && (n = read(in, buf, sizeof(buf))) > 0)
-				if (write(out, buf, (size_t)n) != n)
-					rc = -EIO;
-			if (in >= 0)
-				close(in);
-			if (out >= 0)
-				close(out);
-		}
-	}
-	closedir(d);
-	return rc;
 }
 
 /* http://HOST, with the port when it is not 80. */
@@ -188,23 +98,23 @@ static int write_etc(const char *dir, const char *host, char *err, size_t errlen
 		 "127.0.0.1\tlocalhost %s%s%s\n", PROBE_HOSTNAME, is_ipv4(host) ? "" : " ",
 		 is_ipv4(host) || !strcmp(host, "localhost") ? "" : host);
 	snprintf(path, sizeof(path), "%s/etc/hosts", dir);
-	rc = write_text(path, text, strlen(text), 0644);
+	rc = sbx_write_text(path, text, strlen(text), 0644);
 	/* A name server where nothing listens: lookups fail at once. */
 	snprintf(text, sizeof(text), "# overt probe: no DNS in this cell\n"
 				     "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n");
 	snprintf(path, sizeof(path), "%s/etc/resolv.conf", dir);
-	rc = rc ? rc : write_text(path, text, strlen(text), 0644);
+	rc = rc ? rc : sbx_write_text(path, text, strlen(text), 0644);
 	snprintf(text, sizeof(text),
 		 "root:x:0:0:root:/root:/bin/sh\n"
 		 "%s:x:%d:%d:%s:%s/%s:/bin/sh\n"
 		 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
 		 PROBE_USER, PROBE_UID, PROBE_UID, PROBE_USER, base, PROBE_USER);
 	snprintf(path, sizeof(path), "%s/etc/passwd", dir);
-	rc = rc ? rc : write_text(path, text, strlen(text), 0644);
+	rc = rc ? rc : sbx_write_text(path, text, strlen(text), 0644);
 	snprintf(text, sizeof(text), "root:x:0:\n%s:x:%d:\nnogroup:x:65534:\n", PROBE_USER,
 		 PROBE_UID);
 	snprintf(path, sizeof(path), "%s/etc/group", dir);
-	rc = rc ? rc : write_text(path, text, strlen(text), 0644);
+	rc = rc ? rc : sbx_write_text(path, text, strlen(text), 0644);
 	if (rc)
 		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(-rc));
 	return rc;
@@ -214,34 +124,14 @@ static int write_etc(const char *dir, const char *host, char *err, size_t errlen
 static int write_files(const struct probe_run *run, const char *dir, const char *url,
 		       char *err, size_t errlen)
 {
-	char path[4096];
-	struct buf text;
+	char home[4096];
 	size_t i;
 	int rc = 0;
 
-	buf_init(&text, (size_t)1 << 24);
-	for (i = 0; i < run->nfiles && !rc; i++) {
-		const char *name = run->files[i].key, *v = run->files[i].value, *u;
-
-		name += !strncmp(name, "~/", 2) ? 2 : 0;
-		if (!*name || strstr(name, "..")) {
-			snprintf(err, errlen, "file '%s' is not under ~/", run->files[i].key);
-			rc = -EINVAL;
-			break;
-		}
-		snprintf(path, sizeof(path), "%s/home/%s", dir, name);
-		buf_reset(&text);
-		while (!rc && (u = strstr(v, "{url}"))) {
-			rc = buf_add(&text, v, (size_t)(u - v)) || buf_adds(&text, url) ? -ENOMEM : 0;
-			v = u + 5;
-		}
-		rc = rc ? rc : buf_adds(&text, v) ? -ENOMEM : 0;
-		rc = rc ? rc : mkdir_parents(path);
-		rc = rc ? rc : write_text(path, text.data ? text.data : "", text.len, 0600);
-		if (rc)
-			snprintf(err, errlen, "cannot write '%s': %s", path, strerror(-rc));
-	}
-	buf_release(&text);
+	snprintf(home, sizeof(home), "%s/home", dir);
+	for (i = 0; i < run->nfiles && !rc; i++)
+		rc = sbx_home_write(home, run->files[i].key, run->files[i].value, url, err,
+				    errlen);
 	return rc;
 }
 
@@ -251,9 +141,8 @@ int probe_cell_prepare(const struct probe_run *run, const struct probe_plan *pla
 	const char *host = plan->f[PROBE_HOST].v[plan->cells[i].lv[PROBE_HOST]];
 	static const char *const sub[] = { "", "/etc", "/home", "/home/project", "/out" };
 	char path[4096], url[512];
-	uint64_t budget = TEMPLATE_MAX_BYTES;
 	size_t k;
-	int rc, sfd, dfd;
+	int rc;
 
 	for (k = 0; k < sizeof(sub) / sizeof(*sub); k++) {
 		snprintf(path, sizeof(path), "%s%s", dir, sub[k]);
@@ -267,18 +156,9 @@ int probe_cell_prepare(const struct probe_run *run, const struct probe_plan *pla
 		return rc;
 	if (run->home_template) {
 		snprintf(path, sizeof(path), "%s/home", dir);
-		sfd = open(run->home_template, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		rc = sfd < 0 || dfd < 0 ? -errno : copy_tree(sfd, dfd, &budget);
-		if (sfd >= 0 && rc && dfd < 0)
-			close(sfd);
-		if (dfd >= 0)
-			close(dfd);
-		if (rc) {
-			snprintf(err, errlen, "cannot copy the home template '%s': %s",
-				 run->home_template, strerror(-rc));
+		rc = sbx_home_copy(path, run->home_template, TEMPLATE_MAX_BYTES, err, errlen);
+		if (rc)
 			return rc;
-		}
 	}
 	cell_url(run, host, url, sizeof(url));
 	return write_files(run, dir, url, err, errlen);
@@ -297,40 +177,21 @@ struct runner {
 	int status, timed_out, exited_flag;
 };
 
-static int write_proc(const char *path, const char *text)
-{
-	int rc = write_text(path, text, strlen(text), 0);
-
-	return rc == -ENOENT && strstr(path, "setgroups") ? 0 : rc;
-}
-
 static int enter_namespaces(char *err, size_t errlen)
 {
-	char map[64];
 	unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
+	char why[256];
+	int rc;
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS)) {
 		snprintf(err, errlen, "cannot create namespaces: %s (is "
 			 "kernel.unprivileged_userns_clone 0? try 'unshare -rn true')", strerror(errno));
 		return -errno;
 	}
-	/* An unprivileged process may map only its own ids, and the gid only
-	 * once setgroups is denied. */
-	if (write_proc("/proc/self/setgroups", "deny")) {
-		snprintf(err, errlen, "cannot write /proc/self/setgroups: %s", strerror(errno));
-		return -EPERM;
-	}
-	snprintf(map, sizeof(map), "%d %u 1\n", PROBE_UID, uid);
-	if (write_proc("/proc/self/uid_map", map)) {
-		snprintf(err, errlen, "cannot write the uid map: %s", strerror(errno));
-		return -EPERM;
-	}
-	snprintf(map, sizeof(map), "%d %u 1\n", PROBE_UID, gid);
-	if (write_proc("/proc/self/gid_map", map)) {
-		snprintf(err, errlen, "cannot write the gid map: %s", strerror(errno));
-		return -EPERM;
-	}
-	return 0;
+	rc = sbx_ns_map_ids(PROBE_UID, PROBE_UID, uid, gid, why, sizeof(why));
+	if (rc)
+		snprintf(err, errlen, "cannot map user %d: %s", PROBE_UID, why);
+	return rc;
 }
 
 static int mount_fail(const char *what, const char *where, char *err, size_t errlen)
@@ -382,68 +243,40 @@ out:
 	return rc;
 }
 
-/* Files the command names under /tmp (a script, the agent itself) stay
- * visible, read-only, in the cell's fresh /tmp; the rest of /tmp does not.
- * @fds were opened before /tmp was covered. */
-static int keep_tmp_files(const struct probe_run *run, const int *fds, char *err,
-			  size_t errlen)
-{
-	char src[64], dst[4096];
-	size_t i;
-	int fd;
-
-	for (i = 0; i < run->argc; i++) {
-		if (fds[i] < 0)
-			continue;
-		snprintf(dst, sizeof(dst), "%s", run->argv[i]);
-		if (mkdir_parents(dst))
-			return mount_fail("a directory", dst, err, errlen);
-		fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			close(fd);
-		snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
-		if (mount(src, dst, NULL, MS_BIND, NULL))
-			return mount_fail(src, dst, err, errlen);
-		mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
-	}
-	return 0;
-}
-
 /* Our cwd is the cell directory, so the relative sources below stay
  * reachable after tmpfs is mounted over /tmp or /home. */
 static int setup_mounts(const struct probe_run *run, char *err, size_t errlen)
 {
 	static const char *const etc[] = { "hosts", "passwd", "group", "resolv.conf" };
 	const char *base = home_base();
+	const char *keep[64];
 	char src[64], dst[64];
 	struct stat st;
-	size_t i;
-	int *fds;
+	size_t i, n = 0;
+	int rc;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return mount_fail("a private tree", "/", err, errlen);
+	rc = sbx_ns_private_mounts(err, errlen);
+	if (rc)
+		return rc;
 	for (i = 0; i < sizeof(etc) / sizeof(*etc); i++) {
 		snprintf(src, sizeof(src), "etc/%s", etc[i]);
 		snprintf(dst, sizeof(dst), "/etc/%s", etc[i]);
 		/* No resolv.conf on the machine: there is no DNS to hide. */
 		if (stat(dst, &st) && !strcmp(etc[i], "resolv.conf"))
 			continue;
-		if (mount(src, dst, NULL, MS_BIND, NULL))
-			return mount_fail(src, dst, err, errlen);
+		rc = sbx_ns_bind_file(src, dst, err, errlen);
+		if (rc)
+			return rc;
 	}
-	fds = calloc(run->argc + 1, sizeof(int));
-	if (!fds)
-		return -ENOMEM;
-	for (i = 0; i < run->argc; i++) {
-		fds[i] = -1;
-		if (!strncmp(run->argv[i], "/tmp/", 5) && !stat(run->argv[i], &st) &&
-		    S_ISREG(st.st_mode))
-			fds[i] = open(run->argv[i], O_PATH | O_CLOEXEC);
-	}
-	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
-		return mount_fail("tmpfs", "/tmp", err, errlen);
-	if (keep_tmp_files(run, fds, err, errlen))
-		return -EPERM;
+	/* Files the command names under /tmp (a script, the agent itself)
+	 * stay visible, read-only, in the cell's fresh /tmp; the rest of /tmp
+	 * does not. */
+	for (i = 0; i < run->argc && n < 64; i++)
+		if (!stat(run->argv[i], &st) && S_ISREG(st.st_mode))
+			keep[n++] = run->argv[i];
+	rc = sbx_ns_tmpfs_keep("/tmp", "mode=1777", keep, n, true, err, errlen);
+	if (rc)
+		return rc;
 	if (strcmp(base, "/tmp") && hide_homes(base, err, errlen))
 		return -EPERM;
 	snprintf(dst, sizeof(dst), "%s/%s", base, PROBE_USER);
@@ -452,23 +285,6 @@ static int setup_mounts(const struct probe_run *run, char *err, size_t errlen)
 	if (mount("home", dst, NULL, MS_BIND, NULL))
 		return mount_fail("the cell's home", dst, err, errlen);
 	return 0;
-}
-
-static int loopback_up(char *err, size_t errlen)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) ||
-	    (ifr.ifr_flags |= IFF_UP | IFF_RUNNING, ioctl(s, SIOCSIFFLAGS, &ifr))) {
-		snprintf(err, errlen, "cannot bring up loopback: %s", strerror(errno));
-		rc = -errno;
-	}
-	if (s >= 0)
-		close(s);
-	return rc;
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -658,6 +474,8 @@ static void run_init(char **argv, char **env, const int *fds, const char *cwd)
 	/* A private mount namespace for the new /proc; on failure the agent
 	 * sees the machine's /proc, as it would without a PID namespace. */
 	if (!unshare(CLONE_NEWNS))
+		/* Not sbx_ns_mount_proc(): its message on failure needs
+		 * snprintf, which is not async-signal-safe here. */
 		mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	agent = fork();
@@ -819,7 +637,7 @@ void probe_cell_exec(const struct probe_run *run, const struct probe_plan *plan,
 		rc = -errno;
 		snprintf(err, sizeof(err), "cannot set the host name: %s", strerror(errno));
 	}
-	rc = rc ? rc : loopback_up(err, sizeof(err));
+	rc = rc ? rc : sbx_ns_loopback_up(err, sizeof(err));
 	rc = rc ? rc : serve(&r, run, plan, i, err, sizeof(err));
 	if (rc)
 		snprintf(line, sizeof(line), "setup-failed %s\n", err);

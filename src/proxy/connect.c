@@ -11,10 +11,21 @@
  * while the other side has TUNNEL_QUEUE_MAX bytes waiting.  Nothing in the
  * tunnel is parsed or decrypted.
  *
- * Life cycle: the client's connection belongs to the core, which calls our
- * cancel callback when it closes (client gone, server stopping, or our own
- * http_conn_close when the tunnel ends); the cancel callback closes the
- * upstream side, whose close callback frees the tunnel.
+ * Ending: when one side sends EOF, the other side's write half is shut
+ * (the half-close is passed on) and the other direction goes on while it
+ * moves bytes; when both are done, or it has been quiet for
+ * TUNNEL_DRAIN_MS, both connections close.  The proxy's graceful stop
+ * waits for responses in flight, and a tunnel looks like one forever; the
+ * core does not tell us it is stopping, so a tick checks the server's flag
+ * and ends a tunnel that is half-closed or has been quiet for
+ * TUNNEL_STOP_QUIET_MS (one still moving bytes gets until the deadline).
+ * Each end is logged with the bytes each way and who closed first.
+ *
+ * Life cycle: the client's connection belongs to the core.  We end a
+ * tunnel by finishing the response ourselves and closing the connection;
+ * the core calls our cancel callback only when it closes the connection
+ * on its own (its stop deadline).  The tunnel is freed once the client is
+ * gone and its own handles (upstream, tick) and shutdown requests are done.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -28,6 +39,9 @@
 
 #define TUNNEL_QUEUE_MAX ((size_t)1 << 20)
 #define TUNNEL_READ ((size_t)64 << 10)
+#define TUNNEL_DRAIN_MS 2000       /* after one side's EOF: the other's quiet limit */
+#define TUNNEL_STOP_QUIET_MS 200   /* quiet this long while stopping: end */
+#define TUNNEL_TICK_MS 100
 
 enum tunnel_phase { T_RESOLVING, T_CONNECTING, T_OPEN };
 
@@ -39,6 +53,12 @@ struct tunnel {
 	int up_init;              /* the upstream handle exists */
 	int client_eof, up_eof;
 	int up_reading, client_reading;
+	int refs;                 /* our open handles and shutdowns in flight */
+	const char *first_eof;    /* "client" or "upstream", NULL while open */
+	uint64_t up_bytes, down_bytes;
+	uint64_t open_ms, eof_ms, active_ms;
+	uv_timer_t tick;
+	int tick_init;
 	uv_getaddrinfo_t gai;
 	uv_connect_t conn;
 	uv_shutdown_t up_sd, client_sd;
@@ -179,36 +199,124 @@ static void refuse(struct http_response *res, int status, const char *msg)
 
 /* ---- the tunnel ---- */
 
-static void up_closed(uv_handle_t *h)
+static void release(struct tunnel *t)
 {
-	free(h->data);
-}
-
-static void tunnel_free(struct tunnel *t)
-{
-	if (t->up_init)
-		uv_close((uv_handle_t *)&t->up, up_closed);
-	else
+	if (--t->refs == 0)
 		free(t);
 }
 
-/* The core closed the client's connection; after this, t->c is gone. */
+static void handle_closed(uv_handle_t *h)
+{
+	release(h->data);
+}
+
+/* The client is gone (or never had a tunnel): close what is ours. */
+static void tunnel_free(struct tunnel *t)
+{
+	t->refs++; /* not freed by a close callback run from here */
+	if (t->up_init)
+		uv_close((uv_handle_t *)&t->up, handle_closed);
+	if (t->tick_init)
+		uv_close((uv_handle_t *)&t->tick, handle_closed);
+	release(t);
+}
+
+/* "closed (client closed first; 12 bytes up, 3400 down, 1520 ms)", to the
+ * log and the audit log, so a tunnel's end is as visible as its start. */
+static void record_end(struct tunnel *t, const char *how)
+{
+	struct audit_event ev = { 0 };
+	struct timespec now;
+	char detail[256];
+	uint64_t ms = uv_now(t->pol->loop) - t->open_ms;
+
+	snprintf(detail, sizeof(detail), "%s; %llu bytes up, %llu down, %llu ms", how,
+		 (unsigned long long)t->up_bytes, (unsigned long long)t->down_bytes,
+		 (unsigned long long)ms);
+	if (t->pol->log)
+		fprintf(t->pol->log, "overt: CONNECT %s: closed (%s)\n", t->target, detail);
+	clock_gettime(CLOCK_REALTIME, &now);
+	ev.time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	ev.kind = "connect.end";
+	ev.client = t->client;
+	ev.target = t->target;
+	ev.verdict = "closed";
+	ev.detail = detail;
+	if (t->pol->audit)
+		audit_submit_event(t->pol->audit, &ev);
+}
+
+/* The core closed the client's connection (its stop deadline); after
+ * this, t->c is gone. */
 static void on_cancel(void *arg)
 {
 	struct tunnel *t = arg;
 
 	t->cancelled = 1;
 	t->c = NULL;
-	if (t->phase == T_RESOLVING)
+	if (t->phase == T_RESOLVING) {
 		uv_cancel((uv_req_t *)&t->gai); /* on_resolved frees */
+		return;
+	}
+	if (t->phase == T_OPEN)
+		record_end(t, "cut by the proxy's stop");
+	tunnel_free(t);
+}
+
+/* End an open tunnel: the response is over (not cancelled: the access log
+ * shows the status and the bytes sent to the client), both sides close.
+ * @then says why, when it is not that both sides closed. */
+static void tunnel_finish(struct tunnel *t, const char *then)
+{
+	struct http_conn *c = t->c;
+	char why[128];
+
+	if (!c || t->cancelled)
+		return;
+	if (t->first_eof)
+		snprintf(why, sizeof(why), "%s closed first%s%s", t->first_eof,
+			 then ? ", then " : "", then ? then : "");
 	else
-		tunnel_free(t);
+		snprintf(why, sizeof(why), "%s", then ? then : "closed");
+	record_end(t, why);
+	t->cancelled = 1;
+	t->c = NULL;
+	http_res_callbacks(&c->res, NULL, NULL, NULL);
+	c->res.state = RES_DONE;
+	http_res_summary(c, 0);
+	http_conn_close(c);
+	tunnel_free(t);
 }
 
 static void tunnel_end(struct tunnel *t)
 {
-	if (t->c)
-		http_conn_close(t->c); /* calls on_cancel */
+	tunnel_finish(t, "a read or write error");
+}
+
+/* Half-closed and quiet too long, or the server is stopping and we are
+ * quiet.  The drain counts from the last byte, not from the EOF: a client
+ * that half-closes after its request still gets a long download whole. */
+static void on_tick(uv_timer_t *tm)
+{
+	struct tunnel *t = tm->data;
+	uint64_t now = uv_now(t->pol->loop);
+	uint64_t last = t->eof_ms > t->active_ms ? t->eof_ms : t->active_ms;
+
+	if (t->cancelled || !t->c)
+		return;
+	if (t->first_eof && now - last >= TUNNEL_DRAIN_MS)
+		tunnel_finish(t, "the other side quiet for 2 s");
+	else if (t->c->srv->stopping && (t->first_eof || now - t->active_ms >= TUNNEL_STOP_QUIET_MS))
+		tunnel_finish(t, "the proxy stopping");
+}
+
+/* One side sent EOF: note who, and start the drain clock. */
+static void side_eof(struct tunnel *t, const char *who)
+{
+	if (t->first_eof)
+		return;
+	t->first_eof = who;
+	t->eof_ms = uv_now(t->pol->loop);
 }
 
 static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b);
@@ -265,6 +373,7 @@ static void up_written(uv_write_t *w, int status)
 	free(r);
 	if (t->cancelled)
 		return;
+	t->active_ms = uv_now(t->pol->loop);
 	if (status < 0)
 		tunnel_end(t);
 	else if (uv_stream_get_write_queue_size((uv_stream_t *)&t->up) < TUNNEL_QUEUE_MAX / 2)
@@ -279,6 +388,7 @@ static int to_upstream(struct tunnel *t, const char *p, size_t n)
 	if (!r)
 		return -1;
 	memcpy(r->data, p, n);
+	t->up_bytes += n;
 	r->t = t;
 	r->w.data = r;
 	b = uv_buf_init(r->data, (unsigned)n);
@@ -291,13 +401,25 @@ static int to_upstream(struct tunnel *t, const char *p, size_t n)
 	return 0;
 }
 
+/* A shut write half: when both directions are done, the tunnel is. */
 static void both_done(uv_shutdown_t *sd, int status)
 {
 	struct tunnel *t = sd->data;
 
-	(void)status;
-	if (!t->cancelled && t->client_eof && t->up_eof)
+	if (!t->cancelled && status < 0)
 		tunnel_end(t);
+	else if (!t->cancelled && t->client_eof && t->up_eof)
+		tunnel_finish(t, NULL);
+	release(t);
+}
+
+static int shut(struct tunnel *t, uv_shutdown_t *sd, uv_stream_t *s)
+{
+	sd->data = t;
+	if (uv_shutdown(sd, s, both_done))
+		return -1;
+	t->refs++;
+	return 0;
 }
 
 static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
@@ -311,11 +433,12 @@ static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		/* The client is done sending: pass the half-close on. */
 		client_reading(t, 0);
 		t->client_eof = 1;
-		t->up_sd.data = t;
-		if (n != UV_EOF || uv_shutdown(&t->up_sd, (uv_stream_t *)&t->up, both_done))
+		side_eof(t, "client");
+		if (n != UV_EOF || shut(t, &t->up_sd, (uv_stream_t *)&t->up))
 			tunnel_end(t);
 		return;
 	}
+	t->active_ms = uv_now(t->pol->loop);
 	if (to_upstream(t, b->base, (size_t)n))
 		tunnel_end(t);
 }
@@ -331,11 +454,13 @@ static void up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n < 0) {
 		up_reading(t, 0);
 		t->up_eof = 1;
-		t->client_sd.data = t;
-		if (n != UV_EOF || uv_shutdown(&t->client_sd, &c->h.stream, both_done))
+		side_eof(t, "upstream");
+		if (n != UV_EOF || shut(t, &t->client_sd, &c->h.stream))
 			tunnel_end(t);
 		return;
 	}
+	t->active_ms = uv_now(t->pol->loop);
+	t->down_bytes += (uint64_t)n;
 	copy = malloc((size_t)n);
 	if (!copy) {
 		tunnel_end(t);
@@ -361,7 +486,13 @@ static void open_tunnel(struct tunnel *t)
 	char *head = malloc(sizeof(ok) - 1);
 
 	t->phase = T_OPEN;
+	t->open_ms = t->active_ms = uv_now(t->pol->loop);
 	record(t->pol, t->client, t->target, "allow", "tunnel open");
+	uv_timer_init(t->pol->loop, &t->tick);
+	t->tick.data = t;
+	t->tick_init = 1;
+	t->refs++;
+	uv_timer_start(&t->tick, on_tick, TUNNEL_TICK_MS, TUNNEL_TICK_MS);
 	/* The core sees a stream in progress: its drain callback and the
 	 * cancel on close work for us; no chunked framing is written. */
 	c->res.state = RES_STREAM;
@@ -401,7 +532,7 @@ static void on_connected(uv_connect_t *req, int status)
 	struct tunnel *t = req->data;
 
 	if (t->cancelled)
-		return; /* on_cancel closed the handle; up_closed frees */
+		return; /* the handle is closed; its close callback frees */
 	if (status < 0) {
 		fail_tunnel(t, 502, uv_strerror(status));
 		return;
@@ -428,6 +559,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 	uv_tcp_init(loop, &t->up);
 	t->up.data = t;
 	t->up_init = 1;
+	t->refs++;
 	t->phase = T_CONNECTING;
 	t->conn.data = t;
 	rc = uv_tcp_connect(&t->conn, &t->up, ai->ai_addr, on_connected);

@@ -102,6 +102,11 @@ struct http_config {
 	unsigned idle_timeout_ms;    /* keep-alive wait, body and write stalls;
 					0: 60 s */
 	size_t write_queue_max;      /* per connection; 0: 1 MiB */
+	/* When set, every request must carry this token, as
+	 * "Proxy-Authorization: Bearer TOKEN" or "X-Overt-Token: TOKEN", or
+	 * it is refused with 401 before its body is read; the headers that
+	 * carried it are removed from the request.  Only a hash is kept. */
+	const char *access_token;
 };
 
 /*
@@ -169,6 +174,18 @@ int http_res_stream_start(struct http_response *res, int status,
 			  const char *content_type);
 
 /*
+ * http_res_stream_start_length - like http_res_stream_start, but when
+ * @content_length (a header value as received, or NULL) is a valid decimal
+ * length the stream is framed with it instead of chunked, as the upstream
+ * framed it.  Bytes past that length are dropped and the connection closes
+ * after them; a stream ended short of it closes the connection too, so the
+ * client sees the truncation.  Replies to HEAD and 1xx/204/304 replies get
+ * the head only.  Returns as http_res_stream_start.
+ */
+int http_res_stream_start_length(struct http_response *res, int status,
+				 const char *ctype, const char *content_length);
+
+/*
  * http_res_stream_write - queue @len bytes (copied) and send them now.
  * Returns 0; 1 when the data was queued but the queue has reached
  * write_queue_max (stop producing until the drain callback); HTTP_EFULL
@@ -190,6 +207,14 @@ int http_res_stream_end(struct http_response *res);
  */
 void http_res_callbacks(struct http_response *res, void (*drain)(void *arg),
 			void (*cancel)(void *arg), void *arg);
+
+/*
+ * http_request_body_take - hand the request's body (req->body, malloc'd) to
+ * the caller, who frees it; NULL when the body is empty.  Afterwards the
+ * request's body is empty: take it only once nothing else reads it (the
+ * upstream request is over).
+ */
+uint8_t *http_request_body_take(struct http_response *res);
 
 /* http_res_request - the request @res answers. */
 struct http_request *http_res_request(struct http_response *res);

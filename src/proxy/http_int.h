@@ -32,12 +32,18 @@ struct http_response {
 	struct http_conn *conn;
 	enum res_state state;
 	int status;
-	int chunked;          /* 1: chunked framing; 0: close-delimited stream */
+	int chunked;          /* 1: chunked framing; 0: close-delimited or sized */
+	int no_body;          /* HEAD, 1xx, 204, 304: the head is all */
+	int64_t length;       /* Content-Length of a sized stream; -1: none */
 	struct buf head;      /* headers added by the handler */
 	void (*drain)(void *arg);
 	void (*cancel)(void *arg);
 	void *arg;
 	int want_drain;       /* the producer was told to pause */
+	char *held;           /* a stream's head, waiting for its first bytes */
+	size_t held_len;
+	int end_pending;      /* ended with nothing left to write: on_flush
+				 finishes it */
 	uint64_t bytes_out;
 };
 
@@ -53,6 +59,8 @@ struct http_conn {
 	uv_shutdown_t shutdown;
 	int open_handles;     /* handle + timer; freed at 0 */
 	struct http_conn *prev, *next;
+	struct http_conn *flush_next; /* in srv->flushq while a head is held */
+	int flush_queued;
 	llhttp_t parser;
 	char peer[64];
 
@@ -65,6 +73,7 @@ struct http_conn {
 
 	/* The head scanner (see head_scan in http.c). */
 	size_t head_bytes;
+	unsigned char first_byte; /* of the request, to recognise TLS */
 	size_t line_len;
 	unsigned lines;
 	int cr;
@@ -94,7 +103,11 @@ struct http_server {
 		uv_pipe_t pipe;
 	} listener;
 	int is_unix;
+	int has_token;
+	unsigned char token_hash[32]; /* SHA-256 of cfg.access_token */
 	uv_timer_t stop_timer;
+	uv_check_t flush;     /* sends held heads at the end of a loop turn */
+	struct http_conn *flushq;
 	uv_signal_t sig[2];
 	int signals;          /* 1 when sig[] are initialised */
 	unsigned signal_deadline_ms;
@@ -116,11 +129,13 @@ void http_on_connection(uv_stream_t *l, int status);
 
 /* http_server.c */
 void http_server_maybe_stopped(struct http_server *srv);
+int http_token_hash(const char *token, size_t len, unsigned char out[32]);
 
 /* http_write.c */
 void http_res_reset(struct http_response *res, struct http_conn *c);
 int http_write_raw(struct http_conn *c, char *data, size_t len);
 void http_res_cancelled(struct http_response *res);
 void http_res_summary(struct http_conn *c, int cancelled);
+void http_res_forget_held(struct http_conn *c);
 
 #endif

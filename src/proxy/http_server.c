@@ -14,6 +14,8 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
 #include "proxy/http.h"
 #include "proxy/http_int.h"
 #include "util/banned.h"
@@ -161,6 +163,34 @@ static void apply_defaults(struct http_config *cfg)
 	cfg->listen = NULL;
 }
 
+/* Tokens are compared as SHA-256 hashes, so the comparison takes the same
+ * time whatever the length and content of what a client sent. */
+int http_token_hash(const char *token, size_t len, unsigned char out[32])
+{
+	unsigned int n = 0;
+
+	if (!EVP_Digest(token, len, out, &n, EVP_sha256(), NULL) || n != 32)
+		return HTTP_ENOMEM;
+	return 0;
+}
+
+/* Keep a hash of the access token, never the token. */
+static int set_token(struct http_server *srv, char *err, size_t errlen)
+{
+	const char *t = srv->cfg.access_token;
+
+	srv->cfg.access_token = NULL;
+	if (!t)
+		return 0;
+	if (!*t || strpbrk(t, " \t\r\n") || http_token_hash(t, strlen(t), srv->token_hash)) {
+		snprintf(err, errlen, "the access token is empty, has white space, or "
+			 "cannot be hashed");
+		return HTTP_EINVAL;
+	}
+	srv->has_token = 1;
+	return 0;
+}
+
 int http_server_new(uv_loop_t *loop, const struct http_config *cfg,
 		    struct http_server **out, char *err, size_t errlen)
 {
@@ -184,6 +214,10 @@ int http_server_new(uv_loop_t *loop, const struct http_config *cfg,
 	srv->loop = loop;
 	srv->cfg = *cfg;
 	apply_defaults(&srv->cfg);
+	if ((rc = set_token(srv, err, errlen))) {
+		free(srv);
+		return rc;
+	}
 	uv_timer_init(loop, &srv->stop_timer);
 	srv->stop_timer.data = srv;
 	srv->open_handles = 1;
@@ -200,6 +234,9 @@ int http_server_new(uv_loop_t *loop, const struct http_config *cfg,
 		return rc;
 	}
 	set_address(srv);
+	uv_check_init(loop, &srv->flush);
+	srv->flush.data = srv; /* also says it is initialised */
+	srv->open_handles++;
 	*out = srv;
 	return 0;
 }
@@ -223,6 +260,8 @@ void http_server_maybe_stopped(struct http_server *srv)
 	if (!srv->stopping || srv->nconns)
 		return;
 	close_handle(srv, (uv_handle_t *)&srv->stop_timer);
+	if (srv->flush.data)
+		close_handle(srv, (uv_handle_t *)&srv->flush);
 	if (srv->signals) {
 		close_handle(srv, (uv_handle_t *)&srv->sig[0]);
 		close_handle(srv, (uv_handle_t *)&srv->sig[1]);

@@ -138,7 +138,7 @@ static void conversation_of(const struct http_request *req, char *out, size_t n)
 	snprintf(out, n, "%s %s %016llx", req->method, req->path, (unsigned long long)h);
 }
 
-/* Hand the exchange to the audit log; the store copies what it keeps. */
+/* Hand the exchange to the audit log, the bodies with it. */
 static void record(struct proxy *p, struct exchange *x, const struct http_request *req,
 		   int status, enum audit_action action)
 {
@@ -179,7 +179,9 @@ static void record(struct proxy *p, struct exchange *x, const struct http_reques
 	ax.response_len = x->reply.len;
 	ax.findings = af;
 	ax.nfindings = n;
-	rc = audit_submit(p->audit, &ax);
+	/* The bodies are handed over, not copied again: 200 KB a request. */
+	rc = audit_submit_take(p->audit, &ax, http_request_body_take(x->res),
+			       x->reply.data ? (uint8_t *)buf_take(&x->reply) : NULL);
 	if (rc && p->cfg.log)
 		fprintf(p->cfg.log, "overt: #%llu not recorded in the audit log: %s\n",
 			(unsigned long long)req->id, audit_strerror(rc));
@@ -224,17 +226,19 @@ static void exchange_free(struct exchange *x)
 static int on_head(void *arg, int status, const struct http_header *h, size_t n)
 {
 	struct exchange *x = arg;
+	const char *length = NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (upstream_is_hop_by_hop(h[i].name) || !strcasecmp(h[i].name, "content-length"))
-			continue;
-		http_res_header(x->res, h[i].name, h[i].value);
+		if (!strcasecmp(h[i].name, "content-length"))
+			length = h[i].value; /* relayed as the framing, if valid */
+		else if (!upstream_is_hop_by_hop(h[i].name))
+			http_res_header(x->res, h[i].name, h[i].value);
 	}
 	x->head_sent = true;
 	x->status = status;
 	x->ttfb_ms = (int64_t)(uv_now(&x->p->loop) - http_res_request(x->res)->start_ms);
-	return http_res_stream_start(x->res, status, NULL) ? -1 : 0;
+	return http_res_stream_start_length(x->res, status, NULL, length) ? -1 : 0;
 }
 
 static int on_data(void *arg, const uint8_t *p, size_t len)
@@ -446,7 +450,7 @@ static int start(struct proxy *p, char *err, size_t errlen)
 		.listen = p->cfg.listen ? p->cfg.listen : "127.0.0.1:8787",
 		.handler = handle, .connect = handle_connect, .error = on_error,
 		.done = on_exchange_done,
-		.ctx = p, .max_body = p->cfg.max_body,
+		.ctx = p, .max_body = p->cfg.max_body, .access_token = p->cfg.access_token,
 	};
 	int rc;
 

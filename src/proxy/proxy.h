@@ -40,6 +40,7 @@ struct proxy_config {
 	const char *ready_file;   /* write the bound address here once listening */
 	const char *db;           /* the audit log (SQLite), or NULL for none */
 	bool fail_open;           /* forward even when the audit log fails */
+	const char *access_token; /* required on every request, or NULL */
 	FILE *log;                /* one line per exchange and per finding */
 	/* CONNECT tunnels allowed (proxy/connect.h has the syntax); every
 	 * attempt is in the audit log.  None: every CONNECT is refused. */

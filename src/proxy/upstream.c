@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -29,13 +30,20 @@ struct upstream {
 	uv_timer_t timer;
 	struct upstream_opts opt;
 	struct upstream_req *reqs;
+	struct watch *idle;         /* watches of open sockets curl is not using */
 };
 
-/* A socket libcurl asked us to watch. */
+/*
+ * A socket libcurl asked us to watch.  curl stops watching a kept-alive
+ * connection between transfers and starts again on the next; the watch
+ * stays (stopped, in u->idle) until curl closes the socket, because
+ * creating a uv_poll costs four epoll_ctl calls and an ioctl per request.
+ */
 struct watch {
 	uv_poll_t poll;
 	curl_socket_t fd;
 	struct upstream *u;
+	struct watch *next;         /* in u->idle */
 };
 
 struct upstream_req {
@@ -140,6 +148,33 @@ static void free_watch(uv_handle_t *h)
 	free(h->data);
 }
 
+/* Take the idle watch of @fd out of u->idle; NULL if there is none. */
+static struct watch *take_idle(struct upstream *u, curl_socket_t fd)
+{
+	struct watch **p, *w;
+
+	for (p = &u->idle; *p; p = &(*p)->next) {
+		if ((*p)->fd == fd) {
+			w = *p;
+			*p = w->next;
+			return w;
+		}
+	}
+	return NULL;
+}
+
+/* curl closes a socket: its watch goes first, then the descriptor, so
+ * no watch ever outlives the descriptor it watches. */
+static int on_close_socket(void *arg, curl_socket_t fd)
+{
+	struct upstream *u = arg;
+	struct watch *w = take_idle(u, fd);
+
+	if (w)
+		uv_close((uv_handle_t *)&w->poll, free_watch);
+	return close(fd);
+}
+
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *uarg, void *sockp)
 {
 	struct upstream *u = uarg;
@@ -150,12 +185,15 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *uarg, void *s
 	if (what == CURL_POLL_REMOVE) {
 		if (w) {
 			uv_poll_stop(&w->poll);
-			uv_close((uv_handle_t *)&w->poll, free_watch);
 			curl_multi_assign(u->multi, fd, NULL);
+			w->next = u->idle;
+			u->idle = w;
 		}
 		return 0;
 	}
-	if (!w) {
+	if (!w && (w = take_idle(u, fd))) {
+		curl_multi_assign(u->multi, fd, w);
+	} else if (!w) {
 		w = calloc(1, sizeof(*w));
 		if (!w || uv_poll_init_socket(u->loop, &w->poll, fd)) {
 			free(w);
@@ -302,9 +340,11 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return rc ? 0 : size * n;
 }
 
+/* X-Overt-Token is the proxy's own access token: it never goes further. */
 static int skip_request_header(const char *name)
 {
 	return upstream_is_hop_by_hop(name) || !strcasecmp(name, "host") ||
+	       !strcasecmp(name, "x-overt-token") ||
 	       !strcasecmp(name, "content-length") || !strcasecmp(name, "expect");
 }
 
@@ -326,10 +366,11 @@ static int build_headers(struct upstream_req *r, const struct http_header *h, si
 		accept |= !strcasecmp(h[i].name, "accept");
 		buf_reset(&line);
 		/* "Name;" is curl's way of sending a header with no value. */
-		if (h[i].value[0])
-			rc = buf_printf(&line, "%s: %s", h[i].name, h[i].value);
-		else
-			rc = buf_printf(&line, "%s;", h[i].name);
+		rc = buf_adds(&line, h[i].name);
+		if (!rc && h[i].value[0])
+			rc = buf_add(&line, ": ", 2) || buf_adds(&line, h[i].value);
+		else if (!rc)
+			rc = buf_addc(&line, ';');
 		next = rc ? NULL : curl_slist_append(r->headers, line.data);
 		if (!next)
 			rc = UPSTREAM_ENOMEM;
@@ -369,7 +410,13 @@ static void set_options(struct upstream_req *r, const char *method, const char *
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)r);
-	if (len || strcmp(method, "GET")) {
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+	curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, r->u);
+	if (!strcmp(method, "HEAD")) {
+		/* Otherwise curl waits for the body the reply's length
+		 * announces, which never comes. */
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (len || strcmp(method, "GET")) {
 		/* The body as it is, not copied; the caller keeps it alive. */
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, len ? (const char *)body : "");
@@ -437,7 +484,13 @@ void upstream_free(struct upstream *u)
 		return;
 	while (u->reqs)
 		finish(u->reqs, -(int)CURLE_ABORTED_BY_CALLBACK, "cancelled: shutting down");
-	curl_multi_cleanup(u->multi);
+	curl_multi_cleanup(u->multi); /* closes the kept sockets: on_close_socket */
+	while (u->idle) {
+		struct watch *w = u->idle;
+
+		u->idle = w->next;
+		uv_close((uv_handle_t *)&w->poll, free_watch);
+	}
 	uv_timer_stop(&u->timer);
 	uv_close((uv_handle_t *)&u->timer, free_upstream);
 }

@@ -53,7 +53,10 @@ struct reporter {
 	struct report_rule *rules;
 	size_t nrules;
 	size_t rules_cap;
-	/* Text snippets: scratch kept across bodies. */
+	/* Text snippets: the body's secrets, by offset, which no snippet may
+	 * show; scratch kept across bodies. */
+	struct report_extent *secrets;
+	size_t nsecrets;
 	struct buf line;
 	struct buf caret;
 	uint32_t cps[SNIPPET_WINDOW];
@@ -102,6 +105,13 @@ struct report_extent {
  */
 int report_string_extents(const uint8_t *body, size_t len, const size_t *at,
 			  size_t n, struct report_extent *out);
+
+/*
+ * report_note_secrets - remember the spans of @sr's secret findings in
+ * @data, so that snippets show ⟨secret⟩ in their place.  Returns 0 or
+ * REPORT_ENOMEM.
+ */
+int report_note_secrets(struct reporter *r, const struct scan_report *sr);
 
 /*
  * report_snippet - render the decoded string around finding @f (inside

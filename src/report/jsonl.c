@@ -39,6 +39,12 @@ int report_jsonl_finding(struct reporter *r, const char *file, long entry,
 	TRY(report_add_string(b, f->message));
 	TRY(buf_adds(b, ",\"decoded\":"));
 	TRY(report_add_raw_json(b, f->decoded));
+	/* Only secrets have one: the lines of every other finding stay as
+	 * they were. */
+	if (f->fingerprint) {
+		TRY(buf_adds(b, ",\"fingerprint\":"));
+		TRY(report_add_string(b, f->fingerprint));
+	}
 	TRY(buf_adds(b, "}\n"));
 out:
 	return rc;

@@ -73,6 +73,7 @@ void report_free(struct reporter *r)
 	}
 	free(r->rules);
 	free(r->last_file);
+	free(r->secrets);
 	buf_release(&r->out);
 	buf_release(&r->line);
 	buf_release(&r->caret);

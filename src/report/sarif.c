@@ -145,6 +145,10 @@ static int add_properties(struct buf *b, long entry,
 	TRY(report_add_entry(b, entry));
 	TRY(buf_adds(b, ",\"decoded\":"));
 	TRY(report_add_raw_json(b, f->decoded));
+	if (f->fingerprint) {
+		TRY(buf_adds(b, ",\"fingerprint\":"));
+		TRY(report_add_string(b, f->fingerprint));
+	}
 	TRY(buf_addc(b, '}'));
 out:
 	return rc;

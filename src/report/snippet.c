@@ -292,7 +292,60 @@ struct snippet {
 	size_t fstart, fend;   /* the finding's bytes, clipped to the string */
 	struct buf *line;
 	size_t width;          /* columns of the line so far */
+	size_t masked_to;      /* a secret shown as ⟨secret⟩ ends here */
 };
+
+static int cmp_extent(const void *a, const void *b)
+{
+	const struct report_extent *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int report_note_secrets(struct reporter *r, const struct scan_report *sr)
+{
+	size_t i, n = 0;
+	void *p;
+
+	r->nsecrets = 0;
+	for (i = 0; i < sr->nfindings; i++)
+		n += sr->findings[i].category && !strcmp(sr->findings[i].category, "secret");
+	if (!n)
+		return 0;
+	p = realloc(r->secrets, n * sizeof(*r->secrets));
+	if (!p)
+		return REPORT_ENOMEM;
+	r->secrets = p;
+	for (i = 0; i < sr->nfindings; i++) {
+		const struct scan_finding *f = &sr->findings[i];
+
+		if (f->category && !strcmp(f->category, "secret"))
+			r->secrets[r->nsecrets++] = (struct report_extent){
+				f->byte_offset, f->byte_offset + f->byte_length };
+	}
+	qsort(r->secrets, r->nsecrets, sizeof(*r->secrets), cmp_extent);
+	return 0;
+}
+
+/* The end of the secret that covers body offset @off, or 0 when none does. */
+static size_t secret_end(const struct reporter *r, size_t off)
+{
+	size_t lo = 0, hi = r->nsecrets, end = 0;
+
+	while (lo < hi) { /* the last secret that starts at or before @off */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->secrets[mid].start <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Spans do not overlap, but look back a few in case they do. */
+	for (hi = lo; hi > 0 && lo - hi < 4; hi--)
+		if (off < r->secrets[hi - 1].end && r->secrets[hi - 1].end > end)
+			end = r->secrets[hi - 1].end;
+	return end;
+}
 
 /* Context shows what hides and, wherever it recurs, the finding's own
  * non-ASCII character; inside the finding every non-ASCII character shows,
@@ -310,10 +363,21 @@ static int add_range(struct snippet *s, size_t from, size_t to, int in_finding)
 	size_t i;
 	int rc = 0;
 
-	for (i = from; i < to; i++)
+	for (i = from; i < to; i++) {
+		size_t end = secret_end(r, r->offs[i]);
+
+		/* A secret never reaches the terminal, in the finding or
+		 * around another one: one marker stands for all of it. */
+		if (end) {
+			if (s->masked_to < end)
+				TRY(add_marker(s->line, "secret", &s->width));
+			s->masked_to = end;
+			continue;
+		}
 		TRY(add_content_char(s->line, s->body, r->offs[i], s->ext.end,
 				     must_show(s, r->cps[i], in_finding),
 				     &s->width));
+	}
 out:
 	return rc;
 }
@@ -351,7 +415,7 @@ static int add_before_and_finding(struct snippet *s, size_t *fwidth)
 	for (to = k; to < n && r->offs[to] < s->fend && to - k < FINDING_CHARS &&
 		     s->width - *fwidth < FINDING_COLUMNS; to++)
 		TRY(add_range(s, to, to + 1, 1));
-	if ((to > k ? r->offs[to] : s->fstart) < s->fend)
+	if ((to > k ? r->offs[to] : s->fstart) < s->fend && s->masked_to < s->fend)
 		TRY(add_marker(s->line, ELLIPSIS, &s->width)); /* a long run, cut */
 	*fwidth = s->width - *fwidth;
 out:
@@ -392,7 +456,7 @@ int report_snippet(struct reporter *r, const uint8_t *body,
 		   struct report_extent ext, const struct scan_finding *f,
 		   struct buf *line, struct buf *caret)
 {
-	struct snippet s = { r, body, ext, f, f->byte_offset, 0, line, 0 };
+	struct snippet s = { r, body, ext, f, f->byte_offset, 0, line, 0, 0 };
 	size_t col, fwidth;
 	int rc;
 

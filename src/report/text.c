@@ -164,6 +164,7 @@ int report_text_body(struct reporter *r, const char *file, long entry,
 	int rc;
 
 	TRY(find_extents(data, len, sr, &ext));
+	TRY(report_note_secrets(r, sr));
 	for (i = 0; i < sr->nfindings; i++) {
 		TRY(add_finding(r, file, entry, data, ext ? ext[i] : none,
 				&sr->findings[i]));

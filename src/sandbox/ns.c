@@ -11,6 +11,10 @@
  * temporary files are its own, and the host's sockets there (ssh-agent,
  * D-Bus, the Docker socket under /run) are gone: Landlock does not stop a
  * connect() to a Unix socket by path, an empty mount does.
+ *
+ * The primitives under the steps (id maps, private mounts, loopback up,
+ * /proc, a file bound over another) are exported for `overt probe`, whose
+ * cells need the same and differ only in the policy around them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,34 +59,9 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	return 0;
 }
 
-int sbx_step_userns(struct sbx *s, char *err, size_t errlen)
-{
-	char map[64];
-	int rc;
-
-	if (unshare(CLONE_NEWUSER))
-		return fail(err, errlen, "unshare(CLONE_NEWUSER)", NULL);
-	/* The same ids inside as outside: files keep their owners. */
-	rc = write_file("/proc/self/setgroups", "deny", err, errlen);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)s->uid, (unsigned)s->uid);
-	rc = rc ? rc : write_file("/proc/self/uid_map", map, err, errlen);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)s->gid, (unsigned)s->gid);
-	rc = rc ? rc : write_file("/proc/self/gid_map", map, err, errlen);
-	return rc;
-}
-
-int sbx_step_mountns(struct sbx *s, char *err, size_t errlen)
-{
-	(void)s;
-	if (unshare(CLONE_NEWNS))
-		return fail(err, errlen, "unshare(CLONE_NEWNS)", NULL);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return fail(err, errlen, "cannot make the mounts private:", "/");
-	return 0;
-}
-
-/* mkdir -p for @path's components below @top (which exists). */
-static void make_dirs(const char *path, size_t top)
+/* mkdir -p for @path's components below @top (which exists); the last
+ * one too unless @parents_only (where a file is to go). */
+static void make_dirs(const char *path, size_t top, bool parents_only)
 {
 	char p[4096];
 	size_t i, n = strlen(path);
@@ -90,7 +69,7 @@ static void make_dirs(const char *path, size_t top)
 	if (n >= sizeof(p))
 		return;
 	memcpy(p, path, n + 1);
-	for (i = top + 1; i <= n; i++)
+	for (i = top + 1; i < n + !parents_only; i++)
 		if (p[i] == '/' || !p[i]) {
 			char c = p[i];
 
@@ -107,19 +86,137 @@ static bool beneath(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
+/* ---- primitives shared with overt probe's cells (sandbox.h) ---- */
+
+int sbx_ns_map_ids(unsigned in_uid, unsigned in_gid, unsigned out_uid, unsigned out_gid,
+		   char *err, size_t errlen)
+{
+	char map[64];
+	int rc;
+
+	/* An unprivileged process may map only its own ids, and the gid only
+	 * once setgroups is denied (a kernel without the file has no such
+	 * rule). */
+	rc = write_file("/proc/self/setgroups", "deny", err, errlen);
+	if (rc == -ENOENT)
+		rc = 0;
+	snprintf(map, sizeof(map), "%u %u 1\n", in_uid, out_uid);
+	rc = rc ? rc : write_file("/proc/self/uid_map", map, err, errlen);
+	snprintf(map, sizeof(map), "%u %u 1\n", in_gid, out_gid);
+	rc = rc ? rc : write_file("/proc/self/gid_map", map, err, errlen);
+	return rc;
+}
+
+int sbx_ns_private_mounts(char *err, size_t errlen)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return fail(err, errlen, "cannot make the mounts private:", "/");
+	return 0;
+}
+
+/* A new network namespace has a loopback interface, down: bring it up. */
+int sbx_ns_loopback_up(char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	int fd, rc = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(err, errlen, "socket", NULL);
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		rc = fail(err, errlen, "SIOCGIFFLAGS", "lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (!rc && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		rc = fail(err, errlen, "cannot bring up", "lo");
+	close(fd);
+	return rc;
+}
+
+int sbx_ns_mount_proc(char *err, size_t errlen)
+{
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return fail(err, errlen, "cannot mount a new /proc", NULL);
+	return 0;
+}
+
+int sbx_ns_bind_file(const char *src, const char *dst, char *err, size_t errlen)
+{
+	if (mount(src, dst, NULL, MS_BIND, NULL)) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot bind '%s' over '%s': %s", src, dst, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* Kept paths are opened before the tmpfs covers them, then bind-mounted
+ * from their descriptors onto directories (or empty files) made in it. */
+int sbx_ns_tmpfs_keep(const char *dir, const char *opts, const char *const *keep, size_t n,
+		      bool readonly, char *err, size_t errlen)
+{
+	int fds[64], rc = 0;
+	struct stat st;
+	char src[64];
+	bool file;
+	size_t i;
+
+	if (n > 64)
+		n = 64;
+	for (i = 0; i < n; i++)
+		fds[i] = beneath(keep[i], dir) ? open(keep[i], O_PATH | O_CLOEXEC) : -1;
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts))
+		rc = fail(err, errlen, "cannot mount a tmpfs on", dir);
+	for (i = 0; i < n; i++) {
+		if (!rc && fds[i] >= 0) {
+			snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
+			file = !fstat(fds[i], &st) && !S_ISDIR(st.st_mode);
+			make_dirs(keep[i], strlen(dir), file);
+			if (file)
+				close(open(keep[i], O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+			if (mount(src, keep[i], NULL, MS_BIND | MS_REC, NULL))
+				rc = fail(err, errlen, "cannot bind back", keep[i]);
+			else if (readonly)
+				mount(NULL, keep[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
+				      MS_NODEV, NULL);
+		}
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return rc;
+}
+
+/* ---- the steps ---- */
+
+int sbx_step_userns(struct sbx *s, char *err, size_t errlen)
+{
+	if (unshare(CLONE_NEWUSER))
+		return fail(err, errlen, "unshare(CLONE_NEWUSER)", NULL);
+	/* The same ids inside as outside: files keep their owners. */
+	return sbx_ns_map_ids((unsigned)s->uid, (unsigned)s->gid, (unsigned)s->uid,
+			      (unsigned)s->gid, err, errlen);
+}
+
+int sbx_step_mountns(struct sbx *s, char *err, size_t errlen)
+{
+	(void)s;
+	if (unshare(CLONE_NEWNS))
+		return fail(err, errlen, "unshare(CLONE_NEWNS)", NULL);
+	return sbx_ns_private_mounts(err, errlen);
+}
+
 /*
  * A fresh tmpfs on @dir, with the paths the command is given beneath it
- * (a project in /tmp) bound back in: opened before the tmpfs covers them,
- * then bind-mounted from their descriptors onto directories made in it.
+ * (a project in /tmp) bound back in.
  */
 static int tmpfs(struct sbx *s, const char *dir, char *err, size_t errlen)
 {
 	const struct sbx_config *c = s->cfg;
 	const char *keep[66];
-	int fds[66], rc = 0;
-	size_t n = 0, i;
 	struct stat st;
-	char src[64];
+	size_t n = 0, i;
 
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
 		return 0;
@@ -131,23 +228,7 @@ static int tmpfs(struct sbx *s, const char *dir, char *err, size_t errlen)
 	for (i = 0; i < c->nread && n < 64; i++)
 		if (beneath(c->read[i], dir))
 			keep[n++] = c->read[i];
-	for (i = 0; i < n; i++)
-		fds[i] = open(keep[i], O_PATH | O_CLOEXEC);
-	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=50%"))
-		rc = fail(err, errlen, "cannot mount a tmpfs on", dir);
-	for (i = 0; i < n; i++) {
-		if (!rc && fds[i] >= 0) {
-			snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
-			make_dirs(keep[i], strlen(dir));
-			if (!fstat(fds[i], &st) && !S_ISDIR(st.st_mode))
-				close(open(keep[i], O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
-			if (mount(src, keep[i], NULL, MS_BIND | MS_REC, NULL))
-				rc = fail(err, errlen, "cannot bind back", keep[i]);
-		}
-		if (fds[i] >= 0)
-			close(fds[i]);
-	}
-	return rc;
+	return sbx_ns_tmpfs_keep(dir, "mode=1777,size=50%", keep, n, false, err, errlen);
 }
 
 int sbx_step_tmp(struct sbx *s, char *err, size_t errlen)
@@ -176,8 +257,10 @@ int sbx_step_hide(struct sbx *s, char *err, size_t errlen)
 				  MS_NOEXEC, "mode=0500,size=4k"))
 				return fail(err, errlen, "cannot hide", c->hide[i]);
 		} else if (S_ISREG(st.st_mode)) {
-			if (mount("/dev/null", c->hide[i], NULL, MS_BIND, NULL))
-				return fail(err, errlen, "cannot hide", c->hide[i]);
+			int rc = sbx_ns_bind_file("/dev/null", c->hide[i], err, errlen);
+
+			if (rc)
+				return rc;
 		}
 	}
 	return 0;
@@ -202,27 +285,12 @@ int sbx_step_ipc(struct sbx *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* A new network namespace has a loopback interface, down: bring it up. */
 int sbx_step_net(struct sbx *s, char *err, size_t errlen)
 {
-	struct ifreq ifr;
-	int fd, rc = 0;
-
 	(void)s;
 	if (unshare(CLONE_NEWNET))
 		return fail(err, errlen, "unshare(CLONE_NEWNET)", NULL);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return fail(err, errlen, "socket", NULL);
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		rc = fail(err, errlen, "SIOCGIFFLAGS", "lo");
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (!rc && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-		rc = fail(err, errlen, "cannot bring up", "lo");
-	close(fd);
-	return rc;
+	return sbx_ns_loopback_up(err, errlen);
 }
 
 /* The relay's socket, bound now so the command can connect at once. */
@@ -262,7 +330,5 @@ int sbx_step_pidns(struct sbx *s, char *err, size_t errlen)
 int sbx_step_proc(struct sbx *s, char *err, size_t errlen)
 {
 	(void)s;
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-		return fail(err, errlen, "cannot mount a new /proc", NULL);
-	return 0;
+	return sbx_ns_mount_proc(err, errlen);
 }

@@ -10,8 +10,12 @@
  * is parsed here: the bytes are the proxy's to judge.  Each direction stops
  * reading while the other side has more than RELAY_QUEUE_MAX bytes queued,
  * so a peer that does not read cannot make the supervisor grow.
+ *
+ * The same relay, listening on a Unix socket and connecting to TCP, is the
+ * forwarder of `overt run --proxy HOST:PORT`, outside every namespace.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +52,15 @@ struct pair {
 
 struct relay {
 	uv_loop_t loop;
-	uv_tcp_t listener;
-	uv_signal_t sigchld;
-	const char *path;
+	union {
+		uv_handle_t handle;
+		uv_tcp_t tcp;
+		uv_pipe_t pipe;
+	} listener;
+	bool listen_unix;          /* the forwarder's: a Unix socket */
+	uv_signal_t sigchld, sigterm;
+	const char *path;          /* where connections go: a Unix socket, */
+	struct sockaddr_storage to; /* or, when path is NULL, this TCP address */
 	int child;
 	int wstatus;
 	int done;
@@ -196,17 +206,31 @@ static void on_accept(uv_stream_t *l, int status)
 	p->in.peer = &p->out;
 	p->out.peer = &p->in;
 	p->in.h.handle.data = &p->in;
-	uv_tcp_init(&r->loop, &p->in.h.tcp);
-	uv_pipe_init(&r->loop, &p->out.h.pipe, 0);
+	if (r->listen_unix)
+		uv_pipe_init(&r->loop, &p->in.h.pipe, 0);
+	else
+		uv_tcp_init(&r->loop, &p->in.h.tcp);
+	if (r->path)
+		uv_pipe_init(&r->loop, &p->out.h.pipe, 0);
+	else
+		uv_tcp_init(&r->loop, &p->out.h.tcp);
 	p->out.h.handle.data = &p->out;
 	p->open = 2;
 	if (uv_accept(l, &p->in.h.stream)) {
 		pair_close(p);
 		return;
 	}
-	uv_tcp_nodelay(&p->in.h.tcp, 1);
+	if (!r->listen_unix)
+		uv_tcp_nodelay(&p->in.h.tcp, 1);
 	p->conn.data = p;
-	uv_pipe_connect(&p->conn, &p->out.h.pipe, r->path, on_connected);
+	if (r->path) {
+		uv_pipe_connect(&p->conn, &p->out.h.pipe, r->path, on_connected);
+	} else {
+		uv_tcp_nodelay(&p->out.h.tcp, 1);
+		if (uv_tcp_connect(&p->conn, &p->out.h.tcp, (struct sockaddr *)&r->to,
+				   on_connected))
+			pair_close(p);
+	}
 }
 
 static void on_sigchld(uv_signal_t *sig, int signum)
@@ -220,6 +244,53 @@ static void on_sigchld(uv_signal_t *sig, int signum)
 	r->wstatus = st;
 	r->done = 1;
 	uv_stop(&r->loop);
+}
+
+static void on_sigterm(uv_signal_t *sig, int signum)
+{
+	struct relay *r = sig->data;
+
+	(void)signum;
+	r->done = 1;
+	uv_stop(&r->loop);
+}
+
+/*
+ * The forwarder: outside the sandbox, from a Unix socket the supervisor
+ * reaches by path to a proxy on TCP, which the network namespace cannot
+ * reach.  One TCP connection per relayed connection, made on demand, so a
+ * proxy restarted between two requests is found again.  It runs until
+ * SIGTERM or until its parent dies.
+ */
+int sbx_forward_run(int listen_fd, const struct sockaddr *to, socklen_t tolen)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	if (tolen > sizeof(r->to)) {
+		free(r);
+		return -EINVAL;
+	}
+	memcpy(&r->to, to, tolen);
+	r->listen_unix = true;
+	rc = uv_loop_init(&r->loop);
+	if (!rc) {
+		uv_signal_init(&r->loop, &r->sigterm);
+		r->sigterm.data = r;
+		rc = uv_signal_start(&r->sigterm, on_sigterm, SIGTERM);
+	}
+	if (!rc) {
+		uv_pipe_init(&r->loop, &r->listener.pipe, 0);
+		r->listener.handle.data = r;
+		rc = uv_pipe_open(&r->listener.pipe, listen_fd);
+		rc = rc ? rc : uv_listen((uv_stream_t *)&r->listener, 64, on_accept);
+	}
+	while (!rc && !r->done)
+		uv_run(&r->loop, UV_RUN_DEFAULT);
+	free(r);
+	return rc;
 }
 
 int sbx_relay_run(int listen_fd, const char *path, int child, int *wstatus)
@@ -238,9 +309,9 @@ int sbx_relay_run(int listen_fd, const char *path, int child, int *wstatus)
 		rc = uv_signal_start(&r->sigchld, on_sigchld, SIGCHLD);
 	}
 	if (!rc && listen_fd >= 0) {
-		uv_tcp_init(&r->loop, &r->listener);
-		r->listener.data = r;
-		rc = uv_tcp_open(&r->listener, listen_fd);
+		uv_tcp_init(&r->loop, &r->listener.tcp);
+		r->listener.handle.data = r;
+		rc = uv_tcp_open(&r->listener.tcp, listen_fd);
 		rc = rc ? rc : uv_listen((uv_stream_t *)&r->listener, 64, on_accept);
 	}
 	/* The child may have exited before the handler was in place. */

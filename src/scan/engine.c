@@ -56,6 +56,8 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt,
 	}
 	if (scan_schemes_load(e, src, n, err, errlen))
 		goto fail;
+	if (scan_secrets_load(e, opt ? &opt->self : NULL, err, errlen))
+		goto fail;
 	return e;
 fail:
 	scan_engine_free(e);
@@ -67,6 +69,7 @@ void scan_engine_free(struct scan_engine *e)
 	if (!e)
 		return;
 	scan_schemes_free(e);
+	scan_secrets_free(e);
 	if (e->spoof)
 		uspoof_close(e->spoof);
 	free(e);
@@ -89,7 +92,10 @@ static void ctx_free(struct scan_ctx *c)
 		free(c->inner);
 	}
 	buf_release(&c->inner_body);
+	if (c->tmp.data)
+		explicit_bzero(c->tmp.data, c->tmp.len);
 	buf_release(&c->tmp);
+	scan_secrets_ctx_free(c);
 	free(c);
 }
 
@@ -235,6 +241,8 @@ static int on_string(void *ctx, const struct json_walker *w, size_t start,
 	}
 	c->s.is_key = is_key;
 	rc = scan_string(c, start, end);
+	if (!rc)
+		rc = scan_secrets_string(c, start, end);
 	return rc ? rc : c->error;
 }
 
@@ -251,6 +259,8 @@ static int on_value_string(void *ctx, const struct json_walker *w, size_t start,
 	rc = scan_string_consume(c, start, end);
 	if (rc == SCAN_EJSON)
 		return JSON_ESYNTAX;
+	if (!rc)
+		rc = scan_secrets_string(c, start, *end);
 	if (!rc && w->depth == 3)
 		rc = scan_note_role(c, start, *end);
 	if (!rc && !c->r->nested && w->depth && json_seg_is(&w->segs[w->depth - 1], "arguments"))
@@ -289,6 +299,7 @@ static struct scan_ctx *ctx_get(struct scan_report *r)
 			return NULL;
 		buf_init(&c->tmp, 1 << 20);
 		buf_init(&c->inner_body, SIZE_MAX / 2);
+		buf_init(&c->sec_text, SIZE_MAX / 2);
 		r->scratch = c;
 	}
 	if (!r->arena) {
@@ -317,17 +328,17 @@ static void ctx_reset(struct scan_ctx *c, const struct scan_engine *e,
 	c->last_scheme_match = SIZE_MAX;
 	c->have_place = false;
 	c->error = 0;
+	c->sec_on = false;
+	c->ncand = 0;
+	c->nhits = 0;
 	memset(c->plain_count, 0, sizeof(c->plain_count));
 	memset(&c->s, 0, sizeof(c->s));
 }
 
-int scan_body(const struct scan_engine *e, const uint8_t *body, size_t len,
-	      struct scan_report *r)
+struct scan_ctx *scan_ctx_start(const struct scan_engine *e, struct scan_report *r,
+				const uint8_t *body, size_t len)
 {
-	struct json_visitor v = { 0 };
-	struct json_error jerr = { 0 };
 	struct scan_ctx *c = ctx_get(r);
-	int rc;
 
 	r->findings = NULL;
 	r->nfindings = 0;
@@ -335,9 +346,29 @@ int scan_body(const struct scan_engine *e, const uint8_t *body, size_t len,
 	r->error = 0;
 	r->error_offset = 0;
 	r->error_msg[0] = '\0';
-	if (!c)
-		return r->error = SCAN_ENOMEM;
+	if (!c) {
+		r->error = SCAN_ENOMEM;
+		snprintf(r->error_msg, sizeof(r->error_msg), "out of memory");
+		return NULL;
+	}
 	ctx_reset(c, e, r, body, len);
+	return c;
+}
+
+int scan_body(const struct scan_engine *e, const uint8_t *body, size_t len,
+	      struct scan_report *r)
+{
+	struct json_visitor v = { 0 };
+	struct json_error jerr = { 0 };
+	struct scan_ctx *c = scan_ctx_start(e, r, body, len);
+	int rc;
+
+	if (!c)
+		return r->error;
+	if (scan_secrets_body(c)) {
+		snprintf(r->error_msg, sizeof(r->error_msg), "out of memory");
+		return r->error = SCAN_ENOMEM;
+	}
 	v.ctx = c;
 	v.string = on_string;
 	v.consume = on_value_string;

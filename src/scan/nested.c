@@ -39,20 +39,29 @@ static size_t outer_offset(const uint8_t *b, size_t start, size_t end, size_t in
 	return end;
 }
 
+void scan_raw_span(const uint8_t *b, size_t start, size_t end, size_t ds, size_t de,
+		   size_t *rs, size_t *re)
+{
+	size_t last = outer_offset(b, start, end, de > ds ? de - 1 : ds);
+	struct json_char ch;
+
+	*rs = outer_offset(b, start, end, ds);
+	if (last < end) {
+		json_char_decode(b + last, b + end, &ch);
+		last += ch.len;
+	}
+	*re = last > *rs ? last : *rs;
+}
+
 static int adopt(struct scan_ctx *c, const struct scan_finding *f, size_t start,
 		 size_t end)
 {
-	size_t off = outer_offset(c->body, start, end, f->byte_offset);
-	size_t last = outer_offset(c->body, start, end,
-				   f->byte_offset + (f->byte_length ? f->byte_length - 1 : 0));
-	struct json_char ch;
+	size_t off, last;
 	struct pending *p;
 	int rc;
 
-	if (last < end) {
-		json_char_decode(c->body + last, c->body + end, &ch);
-		last += ch.len;
-	}
+	scan_raw_span(c->body, start, end, f->byte_offset, f->byte_offset + f->byte_length,
+		      &off, &last);
 	rc = scan_add(c, R_SCHEME, f->severity, f->codepoint, f->count, off,
 		      last > off ? last - off : 0, &p);
 	if (rc || !p)

@@ -19,6 +19,7 @@
 
 #include "overt.h"
 #include "json/json.h"
+#include "scan/patterns.h"
 #include "util/arena.h"
 #include "util/buf.h"
 
@@ -59,6 +60,33 @@ enum rule {
 	R_WS_SPACE_PATTERN,
 	R_WS_LINE_SEPARATOR,
 	R_WS_MIXED_NEWLINES,
+	/* secrets.c: specific kinds first, so that of two findings on one
+	 * span the more specific wins a tie */
+	R_SECRET_ANTHROPIC,
+	R_SECRET_OPENAI,
+	R_SECRET_AWS_ACCESS_KEY,
+	R_SECRET_AWS_SECRET_KEY,
+	R_SECRET_GITHUB,
+	R_SECRET_GITLAB,
+	R_SECRET_SLACK,
+	R_SECRET_GOOGLE,
+	R_SECRET_STRIPE,
+	R_SECRET_PRIVATE_KEY,
+	R_SECRET_JWT,
+	R_SECRET_URL_CREDENTIALS,
+	R_SECRET_ASSIGNMENT,
+	R_SECRET_API_KEY_HEADER,
+	R_ENV_SELF_HOME,
+	R_ENV_SELF_USERNAME,
+	R_ENV_SELF_HOSTNAME,
+	R_ENV_HOME_PATH,
+	R_ENV_USER_PROMPT,
+	R_ENV_PRIVATE_IP,
+	R_ENV_MAC_ADDRESS,
+	R_ENV_MACHINE_ID,
+	R_ENV_INTERNAL_HOST,
+	R_ENV_TIMEZONE,
+	R_ENV_LOCALE,
 	R_SCAN_TRUNCATED,
 	R_SCHEME, /* rule id comes from the scheme, or from a nested scan */
 	R_COUNT
@@ -100,6 +128,7 @@ struct pending {
 };
 
 struct scheme;
+struct secret_db; /* secrets.c */
 
 struct scan_engine {
 	struct scheme *schemes;
@@ -114,6 +143,16 @@ struct scan_engine {
 	uint8_t apos_after[2];
 	bool apos_all;
 	bool avx2;             /* the CPU has AVX2: string.c uses it */
+	struct secret_db *sec; /* secret and environment rules */
+};
+
+/* A secret or environment detail found by the prefilter and confirmed
+ * (verify.c), in the coordinates of the text that was scanned. */
+struct sec_hit {
+	size_t start, end;
+	enum rule rule;
+	enum scan_severity sev;
+	uint8_t prefix;  /* bytes at the start that are no secret ("sk-ant-") */
 };
 
 /* A date seen in the body. */
@@ -160,6 +199,12 @@ struct bidi_event {
 	size_t offset, len;
 };
 
+/* The secret triggers' masks of the block before (string.c). */
+struct trig_carry {
+	unsigned run;        /* the run the block before ended with */
+	uint64_t colon, lq;  /* its colons, letters and quotes */
+};
+
 /* State of the string being scanned. */
 struct strstate {
 	size_t start, end;
@@ -169,6 +214,8 @@ struct strstate {
 	size_t skip_to;          /* dates already parsed up to here */
 	size_t homoglyph_word;   /* start of the last word reported */
 	bool has_rtl;
+	bool u_ascii;            /* a six-byte escape of printable ASCII: secrets.c
+				  * scans the decoded string */
 	struct run run;
 	struct bidi_event bidi[MAX_BIDI];
 	unsigned nbidi;
@@ -221,9 +268,28 @@ struct scan_ctx {
 	struct buf inner_body;
 	size_t bad_at;           /* where a string went wrong */
 	int error;
+	/* secrets.c: trigger positions of the current string (string.c) */
+	bool sec_on;             /* the engine has secret rules, not nested */
+	size_t *cand;
+	size_t ncand, cand_cap;
+	bool cand_full;          /* too many: scan the string with Vectorscan */
+	bool secret_key;         /* the last key was named like a secret */
+	/* secrets.c: hits of the body's prefilter pass, by start */
+	void *hs_scratch;
+	const void *hs_for;      /* the secret_db the scratch was made for */
+	struct sec_hit *hits;
+	size_t nhits, hits_cap, hit_next;
+	struct buf sec_text;     /* a decoded string, a decoded secret */
+	size_t env_seen[64];     /* pending index of each distinct env detail */
+	uint64_t env_hash[64];
+	unsigned nenv;
 };
 
 /* engine.c */
+/* scan_ctx_start - empty @r and ready its working state for @body; NULL
+ * (with r->error set) when out of memory. */
+struct scan_ctx *scan_ctx_start(const struct scan_engine *e, struct scan_report *r,
+				const uint8_t *body, size_t len);
 /* scan_grow - make room in *@arr (of *@cap items of @size bytes) for item @n. */
 int scan_grow(void **arr, size_t *cap, size_t n, size_t size);
 int scan_add(struct scan_ctx *c, enum rule rule, enum scan_severity sev,
@@ -331,7 +397,51 @@ void scan_roles_sort(struct scan_ctx *c); /* before scan_resolve_origin */
 enum scan_origin scan_resolve_origin(const struct scan_ctx *c, const struct place *p);
 
 /* nested.c */
+/* scan_raw_span - the raw bytes [*@rs, *@re) of string content [start, end)
+ * that decode to the decoded bytes [ds, de). */
+void scan_raw_span(const uint8_t *b, size_t start, size_t end, size_t ds, size_t de,
+		   size_t *rs, size_t *re);
 int scan_nested(struct scan_ctx *c, size_t start, size_t end);
+
+/* secrets.c */
+int scan_secrets_load(struct scan_engine *e, const struct scan_self *self,
+		      char *err, size_t errlen);
+void scan_secrets_free(struct scan_engine *e);
+void scan_secrets_ctx_free(struct scan_ctx *c);
+/* Before the walk: the prefilter over the whole body. */
+int scan_secrets_body(struct scan_ctx *c);
+/* From string.c: trigger bits of the block at @base, shapes and runs. */
+#define SEC_RUN_FLAG ((size_t)1 << (sizeof(size_t) * 8 - 1))
+void scan_secret_note(struct scan_ctx *c, size_t base, uint64_t shapes, uint64_t runs);
+/* After each string [start, end) is scanned: its hits become findings. */
+int scan_secrets_string(struct scan_ctx *c, size_t start, size_t end);
+
+/* verify.c: confirm the anchor @id that matched t[from, to) of a text of
+ * @n bytes; hits go to @out (room for @max), their number is returned. */
+struct secret_self {
+	char *hostname, *username, *home;
+	size_t hostname_len, username_len, home_len;
+};
+size_t scan_verify(const struct secret_self *self, unsigned id, const uint8_t *t,
+		   size_t n, size_t from, size_t to, struct sec_hit *out, size_t max);
+/* Confirm the trigger at t[@pos] (string.c) inside string content that
+ * starts at @lo. */
+size_t scan_verify_at(const struct secret_self *self, const uint8_t *t, size_t lo,
+		      size_t pos, size_t n, struct sec_hit *out, size_t max);
+size_t scan_verify_run(const struct secret_self *self, const uint8_t *t, size_t lo,
+		       size_t pos, size_t n, struct sec_hit *out, size_t max);
+/* A key named like a secret, and a whole string value that is one. */
+bool scan_secret_name(const uint8_t *t, size_t n);
+size_t scan_verify_value(const uint8_t *t, size_t s, size_t e, struct sec_hit *out);
+/* The anchors of patterns.h, and their number (verify.c). */
+extern const struct sec_anchor *const scan_sec_anchors;
+extern const unsigned scan_sec_nanchors;
+/* Ids of the machine's own facts, found by search (secrets.c). */
+#define SEC_SELF_HOSTNAME 1000
+#define SEC_SELF_USERNAME 1001
+#define SEC_SELF_HOME 1002
+size_t scan_verify_system(const struct secret_self *self, unsigned id, const uint8_t *t,
+			  size_t n, size_t from, size_t to, struct sec_hit *out);
 
 /* finish.c */
 int scan_string_finish(struct scan_ctx *c);

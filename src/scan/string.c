@@ -27,6 +27,7 @@
 struct classes {
 	uint64_t odd;     /* control or non-ASCII */
 	uint64_t bs, ap, quote, digit, sep, n, t, space, letter, trig;
+	uint64_t colon, eq, hu;  /* for the secret triggers; hu: h H u U */
 };
 
 #ifdef __SSE2__
@@ -64,6 +65,10 @@ static void classes_sse2(const uint8_t *p, const uint8_t trig[2], struct classes
 		c->sep |= movemask128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
 						   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
 								_mm_cmpeq_epi8(v, _mm_set1_epi8('.')))), k);
+		c->colon |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), k);
+		c->eq |= movemask128(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')), k);
+		c->hu |= movemask128(_mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('h' - 'a')),
+						  _mm_cmpeq_epi8(l, _mm_set1_epi8('u' - 'a'))), k);
 	}
 }
 #endif
@@ -110,6 +115,11 @@ static void classes_avx2(const uint8_t *p, const uint8_t trig[2], struct classes
 			_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')),
 			_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('/')),
 					_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')))), k);
+		c->colon |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(':')), k);
+		c->eq |= movemask256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('=')), k);
+		c->hu |= movemask256(_mm256_or_si256(
+			_mm256_cmpeq_epi8(l, _mm256_set1_epi8('h' - 'a')),
+			_mm256_cmpeq_epi8(l, _mm256_set1_epi8('u' - 'a'))), k);
 	}
 }
 #endif
@@ -206,6 +216,9 @@ static void classes_scalar(const uint8_t *p, const uint8_t trig[2], struct class
 		c->digit |= (uint64_t)(x >= '0' && x <= '9') << k;
 		c->letter |= (uint64_t)(x < 0x80 && l < 26) << k;
 		c->sep |= (uint64_t)(x == '-' || x == '/' || x == '.') << k;
+		c->colon |= (uint64_t)(x == ':') << k;
+		c->eq |= (uint64_t)(x == '=') << k;
+		c->hu |= (uint64_t)(x < 0x80 && (l == 'h' - 'a' || l == 'u' - 'a')) << k;
 	}
 }
 #endif
@@ -237,22 +250,80 @@ uint64_t combine(const struct scan_ctx *c, const struct classes *k,
 	       (c->e->apos_all ? k->ap : k->ap & ((k->trig << 1) | ptrig));
 }
 
+/* The mask shifted up by @k bits, the bits of the block before filling in. */
+
+/* Where a run of @cls reaches @len bytes, @carry being the run at the
+ * end of the block before (updated); every run is reported once. */
+static inline __attribute__((always_inline))
+uint64_t run_reaches(uint64_t cls, unsigned len, unsigned *carry)
+{
+	uint64_t x1 = cls & (cls << 1), x2 = x1 & (x1 << 2), x4 = x2 & (x2 << 4), r;
+	unsigned lead = (unsigned)__builtin_ctzll(~cls | (1ULL << 63)) + (cls == ~0ULL);
+
+	/* x1, x2, x4: runs of 2, 4, 8; 20 is 16 and 4 */
+	r = x4 & (x4 << 8) & (x2 << 16);
+	r &= ~(r << 1);
+	if (*carry) {
+		r &= lead >= 64 ? 0 : ~0ULL << lead;
+		if (*carry < len && *carry + lead >= len)
+			r |= 1ULL << (len - 1 - *carry);
+	}
+	*carry = cls == ~0ULL ? (*carry + 64 > 1000 ? 1000 : *carry + 64) :
+				(unsigned)__builtin_clzll(~cls);
+	return r;
+}
+
+/*
+ * Bits where a secret or an environment detail may be (secrets.c looks
+ * closer), from the classes the scan computes anyway and three more
+ * comparisons, so that a body is read once and only a few places per
+ * kilobyte get a closer look: the 20th byte of a run of letters and digits
+ * (API keys, tokens, JWTs, machine ids and long passwords all have one),
+ * "-----" before a letter (a PEM header), '/' before h or U and a '/' five
+ * or six on ("/home/", "/Users/"), "://" and ":\\/\\/" (a password in a
+ * URL, an internal host), and '=' after a letter or a quote (password=...).
+ * Every shape costs the scan of every block, so the rarer details (private
+ * addresses, MAC addresses, prompts, C:\\Users) are looked for only in
+ * system prompts and headers, where Vectorscan reads a few kilobytes
+ * (secrets.c).  @p carries what the block before ended with; bits that
+ * depend on the next block are set, and the closer look sorts them out.
+ */
+static inline __attribute__((always_inline))
+uint64_t secret_triggers(const struct classes *k, struct trig_carry *p, uint64_t *runs)
+{
+	const uint64_t top2 = 3ULL << 62;
+	uint64_t word = k->letter | k->digit, l = k->letter, out;
+	uint64_t lq = ((l | k->quote) << 1) | (p->lq >> 63);
+
+	*runs = run_reaches(word, 20, &p->run);
+	out = k->sep & (k->sep << 1) & (k->sep << 2) & (k->sep << 3) & (k->sep << 4) & (l >> 1);
+	out |= k->sep & ((k->hu >> 1) | (1ULL << 63)) & ((k->sep >> 5) | (k->sep >> 6) | (63ULL << 58));
+	out |= k->colon & ((((k->sep | k->bs) >> 1) & ((k->sep >> 2) | (k->sep >> 3))) | top2);
+	out |= k->eq & lq;
+	p->lq = l | k->quote;
+	return out;
+}
+
 #ifdef HAVE_AVX2_PATH
 __attribute__((target("avx2,popcnt")))
 static uint64_t block_mask_avx2(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu)
+				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu,
+				struct trig_carry *tc, uint64_t *trig)
 {
 	struct classes k;
 
 	classes_avx2(p, c->e->apos_after, &k);
 	if (k.odd)
 		k.odd &= ~cjk_avx2(p);
+	if (tc)
+		trig[0] = secret_triggers(&k, tc, &trig[1]);
 	return combine(c, &k, prev, keep, al, ao, qu);
 }
 #endif
 
 static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint8_t prev,
-				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu)
+				uint64_t keep, uint32_t *al, uint32_t *ao, uint32_t *qu,
+				struct trig_carry *tc, uint64_t *trig)
 {
 	struct classes k;
 
@@ -265,6 +336,8 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
 	if (k.odd)
 		k.odd &= ~cjk_scalar(p);
 #endif
+	if (tc)
+		trig[0] = secret_triggers(&k, tc, &trig[1]);
 	return combine(c, &k, prev, keep, al, ao, qu);
 }
 
@@ -281,17 +354,19 @@ static uint64_t block_mask_base(const struct scan_ctx *c, const uint8_t *p, uint
  *   apostrophe slot ("Today'").
  * - a '-', '/' or '.' with two digits on each side may be a date.
  * Only bytes in @keep are counted.  Bits at the block's edges that depend
- * on the next block are looked at.
+ * on the next block are looked at.  With @tc, @trig[0] and @trig[1] get
+ * the secret triggers of the block: shapes, and runs.
  */
 static inline uint64_t block_mask(const struct scan_ctx *c, const uint8_t *p,
 				  uint8_t prev, uint64_t keep, uint32_t *al,
-				  uint32_t *ao, uint32_t *qu)
+				  uint32_t *ao, uint32_t *qu, struct trig_carry *tc,
+				  uint64_t *trig)
 {
 #ifdef HAVE_AVX2_PATH
 	if (c->e->avx2)
-		return block_mask_avx2(c, p, prev, keep, al, ao, qu);
+		return block_mask_avx2(c, p, prev, keep, al, ao, qu, tc, trig);
 #endif
-	return block_mask_base(c, p, prev, keep, al, ao, qu);
+	return block_mask_base(c, p, prev, keep, al, ao, qu, tc, trig);
 }
 
 static uint32_t prev_cp(const struct scan_ctx *c, size_t off)
@@ -757,6 +832,8 @@ static int look_at(struct scan_ctx *c, size_t off, size_t *next_off)
 	default:
 		if (ch.cp >= 0x80)
 			return char_at(c, ch.cp, off, ch.len, next_off);
+		if (ch.kind == JSON_CHAR_ESCAPE && ch.len == 6 && ch.cp > ' ' && ch.cp < 0x7F)
+			c->s.u_ascii = true;
 		rc = ascii_at(c, ch.cp, off, ch.len, ch.kind == JSON_CHAR_ESCAPE, next_off);
 		break;
 	}
@@ -777,6 +854,7 @@ static void string_reset(struct scan_ctx *c, size_t start, size_t end)
 	s->skip_to = start;
 	s->homoglyph_word = SIZE_MAX;
 	s->has_rtl = false;
+	s->u_ascii = false;
 	s->run.family = RUN_NONE;
 	s->nbidi = 0;
 	s->embed_depth = s->isolate_depth = 0;
@@ -795,11 +873,13 @@ static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 	uint32_t al = 0, ao = 0, qu = 0;
 	uint8_t pad[64], prev;
 	const uint8_t *block;
-	size_t i = start, base, at;
-	uint64_t m;
+	size_t i = start, base, at, next_block = start;
+	uint64_t m, trig[2] = { 0, 0 };
+	struct trig_carry tc;
 	int rc = 0;
 
 	string_reset(c, start, end);
+	memset(&tc, 0, sizeof(tc));
 	while (i < end && rc != STRING_END) {
 		base = i;
 		prev = i > start ? b[i - 1] : 0;
@@ -810,9 +890,15 @@ static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 			memcpy(pad, b + i, end - i);
 			block = pad;
 		}
-		m = block_mask(c, block, prev, ~0ULL, &al, &ao, &qu);
-		if (end - i < 64)
+		if (base != next_block)
+			memset(&tc, 0, sizeof(tc)); /* a character was skipped: no run goes on */
+		m = block_mask(c, block, prev, ~0ULL, &al, &ao, &qu, &tc, trig);
+		next_block = base + 64;
+		if (end - i < 64) {
 			m &= (1ULL << (end - i)) - 1;
+			trig[0] &= (1ULL << (end - i)) - 1;
+			trig[1] &= (1ULL << (end - i)) - 1;
+		}
 		while (m) {
 			at = base + (size_t)__builtin_ctzll(m);
 			m &= m - 1;
@@ -826,16 +912,22 @@ static int scan_content(struct scan_ctx *c, size_t start, size_t end)
 				 * string's: take back its counts. */
 				uint32_t xal = 0, xao = 0, xqu = 0;
 
-				block_mask(c, block, prev, ~0ULL << (at - base), &xal, &xao, &xqu);
+				block_mask(c, block, prev, ~0ULL << (at - base), &xal, &xao, &xqu,
+					   NULL, NULL);
 				al -= xal;
 				ao -= xao;
 				qu -= xqu;
 				c->s.end = at;
+				/* nor are its secret triggers */
+				trig[0] &= (1ULL << (at - base)) - 1;
+				trig[1] &= (1ULL << (at - base)) - 1;
 				break;
 			}
 			/* Forget the bits of what that character spanned. */
 			m = i - base >= 64 ? 0 : m & (~0ULL << (i - base));
 		}
+		if ((trig[0] | trig[1]) && c->sec_on)
+			scan_secret_note(c, base, trig[0], trig[1]);
 		if (rc != STRING_END && i < base + 64)
 			i = base + 64 < end ? base + 64 : end;
 	}

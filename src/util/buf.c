@@ -57,6 +57,25 @@ static int grow(struct buf *b, size_t n)
 	return 0;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+	size_t need, cap;
+	char *p;
+
+	if (n > b->max || b->len > b->max - n)
+		return BUF_ETOOBIG;
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return 0;
+	cap = need;
+	p = realloc(b->data, cap);
+	if (!p)
+		return BUF_ENOMEM;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
 int buf_add(struct buf *b, const void *p, size_t n)
 {
 	int rc = grow(b, n);

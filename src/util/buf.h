@@ -39,6 +39,9 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* buf_add_utf8 - append code point @cp encoded as UTF-8. */
 int buf_add_utf8(struct buf *b, unsigned long cp);
+/* buf_reserve - make room for @n more bytes now, so that adding them later
+ * neither reallocates nor copies; 0 or BUF_ENOMEM / BUF_ETOOBIG. */
+int buf_reserve(struct buf *b, size_t n);
 /* buf_take - hand the data to the caller (free() it); the buffer is empty. */
 char *buf_take(struct buf *b);
 

@@ -26,5 +26,6 @@ for f in text json sarif; do
 	check "sample.$ext" "$f" samples/date-marker.har
 	check "mixed.$ext" "$f" tests/data/mixed.json
 	check "captures.$ext" "$f" tests/data/captures.jsonl
+	check "secrets.$ext" "$f" tests/data/secrets.jsonl
 done
 finish

@@ -41,6 +41,13 @@ expect_status 4 "cells that cannot be set up"
 expect_err "cannot copy the home template" "cells that cannot be set up"
 expect_err "no cell could be set up" "cells that cannot be set up"
 
+# A locale the C library does not have is said to be missing; C.UTF-8,
+# which glibc always has, is not.
+run "$OVERT" probe --base-url-env X --tz UTC --lang C.UTF-8,xx_XX.UTF-8 --host 127.0.0.1 \
+	--repeat 1 --home-template "$TMP/no-such-dir" -- true
+expect_err "locale 'xx_XX.UTF-8' is not installed" "a missing locale is named"
+grep -q "locale 'C.UTF-8'" "$TMP/err" && fail "C.UTF-8 is said to be missing" || ok
+
 # covert_factors: the factor sets of covert differences, one per line, sorted.
 covert_factors() {
 	python3 -c 'import json,sys
@@ -227,5 +234,16 @@ for _ in $(seq 100); do pgrep -f "sleep 4242" >/dev/null || break; sleep 0.05; d
 pgrep -f "sleep 4242" >/dev/null && fail "the agent survived the probe's SIGTERM" || ok
 pgrep -f "sleep 4243" >/dev/null && fail "the agent's daemon survived the probe's SIGTERM" || ok
 [ -z "$(ls -A "$TMP/w")" ] && ok || fail "the cells' directory was left behind: $(ls -A "$TMP/w")"
+
+# An agent script under /tmp (covered by each cell's fresh /tmp) is bound
+# back, read-only; the rest of /tmp is not there.
+cp "$AGENT" "$TMP/agent-in-tmp.sh"
+echo "not for cells" >"$TMP/other-in-tmp.txt"
+run "$OVERT" probe "${base[@]}" --tz UTC --lang en_US.UTF-8 --host 127.0.0.1 --repeat 1 \
+	-- bash -c "cat '$TMP/other-in-tmp.txt' 2>/dev/null && exit 9;"' echo x >>"$1" 2>/dev/null && exit 8;
+		    exec bash "$1" clean' sh "$TMP/agent-in-tmp.sh"
+expect_status 0 "an agent script in /tmp"
+grep -q "agent exited with status" "$TMP/out" && fail "in /tmp: $(cat "$TMP/out")" || ok
+grep -q "no request reached" "$TMP/out" "$TMP/err" && fail "in /tmp: the agent did not run" || ok
 
 finish

@@ -191,8 +191,8 @@ expect_status 0 "--help"
 expect_out "usage: overt run" "prints the usage"
 run "$OVERT" run --upstream "http://$ADDR"
 expect_status 2 "no command"
-run "$OVERT" run --proxy 127.0.0.1:8787 -- true
-expect_status 2 "--proxy takes a Unix socket"
+run "$OVERT" run --proxy 8787 -- true
+expect_status 2 "--proxy takes unix:PATH or HOST:PORT"
 runin --upstream ftp://nowhere -- touch "$TMP/proj/ran-without-proxy"
 expect_status 4 "the session's proxy cannot start"
 expect_err "proxy could not start" "says so"

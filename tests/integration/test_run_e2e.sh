@@ -37,4 +37,17 @@ expect_out "POST /v1/messages" "the model exchange is in the audit log"
 run "$OVERT" log events --db "$TMP/audit.db"
 expect_out '"agent":"claude"' "the session names the agent"
 expect_out "exit 0" "and its status"
+
+# The same with a fresh HOME: the agent's first run, in a HOME of its own
+# that goes away with the session; the real one is left as it was.
+ls -A "$TMP/home" | sort >"$TMP/home-before"
+cd "$TMP/proj"
+run env HOME="$TMP/home" TERM=dumb "$OVERT" run --upstream "http://$(cat "$TMP/mock.addr")" \
+	--db "$TMP/audit.db" --allow-read "$CACHE" --env ANTHROPIC_API_KEY=sk-ant-e2e-dummy \
+	--fresh-home -- "$CLAUDE" -p "say ok" </dev/null
+cd "$TMP"
+expect_status 0 "claude -p inside overt run --fresh-home"
+expect_out "ok" "the mock's reply is printed"
+ls -A "$TMP/home" | sort | cmp -s - "$TMP/home-before" && ok ||
+	fail "the real HOME changed under --fresh-home"
 finish

@@ -274,6 +274,104 @@ static void tamper(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
+static int count_rows(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Bodies handed over are stored like copied ones, and freed by the store
+ * in every case (the sanitizer build checks the frees). */
+static void test_submit_take(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_store *s = open_rw(f->db);
+	struct audit_exchange x = { 0 };
+	struct audit_record *r;
+	uint8_t *req = malloc(6), *res = malloc(5), *other = malloc(1);
+
+	memcpy(req, "hello!", 6);
+	memcpy(res, "reply", 5);
+	x.method = "POST";
+	x.conversation = "t";
+	x.request_body = req;
+	x.request_len = 6;
+	x.response_body = res;
+	x.response_len = 5;
+	assert_int_equal(audit_submit_take(s, &x, req, res), 0);
+	/* Not the body it describes: refused, and still freed. */
+	assert_int_equal(audit_submit_take(s, &x, other, NULL), AUDIT_EINVAL);
+	assert_int_equal(audit_close(s), 0);
+	s = open_ro(f->db);
+	assert_int_equal(audit_get(s, 1, &r), 0);
+	assert_int_equal(r->x.request_len, 6);
+	assert_memory_equal(r->x.request_body, "hello!", 6);
+	assert_int_equal(r->x.response_len, 5);
+	assert_memory_equal(r->x.response_body, "reply", 5);
+	audit_record_free(r);
+	assert_int_equal(audit_get(s, 2, &r), AUDIT_ENOENT);
+	audit_close(s);
+}
+
+/* Turns that add messages in the middle (system and tools after them, as
+ * agents send them) are stored as splices of the previous turn; they read
+ * back byte for byte, and a splice whose lengths were tampered with is
+ * refused, not trusted. */
+static void test_splice(void **state)
+{
+	struct fixture *f = *state;
+	struct audit_store *s = open_rw(f->db);
+	struct audit_exchange x = { 0 };
+	struct audit_record *r;
+	static const char tail[] = "],\"system\":\"You are an agent.\",\"tools\":[]}";
+	char *turns[12], mid[64 * 12 + 1] = "";
+	int t;
+
+	x.method = "POST";
+	x.conversation = "c";
+	for (t = 0; t < 12; t++) {
+		snprintf(mid + strlen(mid), sizeof(mid) - strlen(mid),
+			 "%s{\"role\":\"user\",\"content\":\"turn %d of the talk\"}",
+			 t ? "," : "", t);
+		turns[t] = malloc(strlen(mid) + sizeof(tail) + 16);
+		snprintf(turns[t], strlen(mid) + sizeof(tail) + 16, "{\"messages\":[%s%s", mid,
+			 tail);
+		x.time_ms = t;
+		x.request_body = (const uint8_t *)turns[t];
+		x.request_len = strlen(turns[t]);
+		assert_int_equal(audit_submit(s, &x), 0);
+	}
+	assert_int_equal(audit_close(s), 0);
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM bodies WHERE codec='splice'"), 11);
+	s = open_ro(f->db);
+	for (t = 0; t < 12; t++) {
+		assert_int_equal(audit_get(s, t + 1, &r), 0);
+		assert_int_equal(r->x.request_len, strlen(turns[t]));
+		assert_memory_equal(r->x.request_body, turns[t], strlen(turns[t]));
+		audit_record_free(r);
+	}
+	audit_close(s);
+	/* A prefix length past the end of its base. */
+	tamper(f->db, "UPDATE bodies SET data = CAST(x'ffffffff000000000000000000000000' ||"
+	       " substr(data, 17) AS BLOB) WHERE id = 5");
+	s = open_ro(f->db);
+	assert_int_equal(audit_get(s, 5, &r), AUDIT_ECORRUPT);
+	assert_int_equal(audit_get(s, 4, &r), 0);
+	audit_record_free(r);
+	audit_close(s);
+	for (t = 0; t < 12; t++)
+		free(turns[t]);
+}
+
 static void verify_fails(const char *path, uint64_t seq, const char *table,
 			 const char *words)
 {
@@ -443,6 +541,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delta, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tamper, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_splice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_take, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_never_in_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_database, setup, teardown),
 	};

@@ -5,6 +5,7 @@
  * against the allow list, and that the events of a session are links of
  * the audit log's hash chain.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -20,6 +22,7 @@
 #include "audit/audit.h"
 #include "proxy/connect.h"
 #include "sandbox/env.h"
+#include "sandbox/sandbox.h"
 #include "util/banned.h"
 
 static bool dropped(const char *name)
@@ -189,10 +192,75 @@ static void test_events_table_missing(void **state)
 	}
 }
 
+static char *slurp(const char *path)
+{
+	static char text[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* A fresh HOME: the definition's files land beneath it, {url} expanded,
+ * and nothing escapes it; a template is copied; the tree goes away. */
+static void test_home_seed(void **state)
+{
+	char dir[] = "/tmp/overt-test-home-XXXXXX", home[64], tmpl[64], path[128], err[256];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(home, sizeof(home), "%s/home", dir);
+	snprintf(tmpl, sizeof(tmpl), "%s/tmpl", dir);
+	assert_int_equal(mkdir(home, 0700), 0);
+	assert_int_equal(mkdir(tmpl, 0700), 0);
+	snprintf(path, sizeof(path), "%s/tmpl/a.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("template", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/link", tmpl);
+	assert_int_equal(symlink("a.txt", path), 0);
+
+	assert_int_equal(sbx_home_write(home, "~/.x/y/settings.json", "{\"u\":\"{url}/v1\"}",
+					"http://127.0.0.1:8787", err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/.x/y/settings.json", home);
+	assert_string_equal(slurp(path), "{\"u\":\"http://127.0.0.1:8787/v1\"}");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(sbx_home_write(home, "~/../escape", "x", NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not under ~/"));
+	assert_int_equal(sbx_home_write(home, "/etc/x", "x", NULL, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sbx_home_write(home, "~/", "x", NULL, err, sizeof(err)), -EINVAL);
+
+	assert_int_equal(sbx_home_copy(home, tmpl, 1 << 20, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/a.txt", home);
+	assert_string_equal(slurp(path), "template");
+	snprintf(path, sizeof(path), "%s/link", home);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(sbx_home_copy(home, tmpl, 3, err, sizeof(err)), -EFBIG);
+	assert_int_equal(sbx_home_copy(home, "/nonexistent", 1 << 20, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "'/nonexistent'"));
+
+	/* A directory made unreadable inside does not stop the removal. */
+	snprintf(path, sizeof(path), "%s/.x", home);
+	assert_int_equal(chmod(path, 0), 0);
+	sbx_tree_remove(dir);
+	assert_int_equal(access(dir, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_env_dropped),
+		cmocka_unit_test(test_home_seed),
 		cmocka_unit_test(test_connect_target),
 		cmocka_unit_test(test_connect_allowed),
 		cmocka_unit_test(test_events_chained),
