@@ -49,6 +49,39 @@ static char *join_member(const char *parent, const char *name)
 	return parent ? insp_printf("%s!%s", parent, name) : insp_strdup(name);
 }
 
+static bool extracted(const struct inspector *in, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < in->nextracted; i++)
+		if (!strcmp(in->extracted[i], name))
+			return true;
+	return false;
+}
+
+/* Makes @name (a cleaned module name) one not written yet in this run:
+ * "root_a_b.js" again becomes "root_a_b-2.js".  0 or INSP_ENOMEM. */
+static int unique_name(struct inspector *in, char *name, size_t size)
+{
+	char base[200], **v;
+	const char *dot;
+	unsigned k;
+
+	snprintf(base, sizeof(base), "%s", name);
+	dot = strrchr(base, '.');
+	for (k = 2; extracted(in, name) && k < 1000000; k++)
+		snprintf(name, size, "%.*s-%u%s", (int)(dot && dot != base ? dot - base : (ptrdiff_t)strlen(base)),
+			 base, k, dot && dot != base ? dot : "");
+	v = realloc(in->extracted, (in->nextracted + 1) * sizeof(*v));
+	if (!v)
+		return INSP_ENOMEM;
+	in->extracted = v;
+	if (!(v[in->nextracted] = strdup(name)))
+		return INSP_ENOMEM;
+	in->nextracted++;
+	return 0;
+}
+
 /* Writes module @name to --extract DIR; INSP_EIO with in->failure naming
  * the file and the cause (a full disk must not leave a silently
  * truncated copy that looks like the whole module). */
@@ -68,6 +101,8 @@ static int extract(struct inspector *in, const char *name, const uint8_t *p, siz
 	clean[n] = 0;
 	if (!n || !strcmp(clean, ".") || !strcmp(clean, ".."))
 		snprintf(clean, sizeof(clean), "module");
+	if (unique_name(in, clean, sizeof(clean)))
+		return INSP_ENOMEM;
 	snprintf(path, sizeof(path), "%s/%s", in->opt.extract_dir, clean);
 	if (mkdir(in->opt.extract_dir, 0755) && errno != EEXIST) {
 		snprintf(in->failure, sizeof(in->failure), "cannot create '%s': %s",

@@ -69,6 +69,9 @@ void inspector_free(struct inspector *in)
 	for (i = 0; i < in->nfindings; i++)
 		finding_release(&in->findings[i]);
 	free(in->findings);
+	for (i = 0; i < in->nextracted; i++)
+		free(in->extracted[i]);
+	free(in->extracted);
 	insp_dict_free(in);
 	hs_free_database(in->js_db);
 	hs_free_scratch(in->js_scratch);

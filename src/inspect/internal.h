@@ -29,6 +29,10 @@ struct inspector {
 	/* What failed, for an INSP_EIO from deep inside (a write in --extract):
 	 * inspect_file shows it rather than a generic "read error". */
 	char failure[PATH_MAX + 256];
+	/* Names --extract wrote in this run: two modules whose names clean to
+	 * the same file ("a/b.js", "a_b.js") must not overwrite each other. */
+	char **extracted;
+	size_t nextracted;
 	struct insp_word *words;
 	size_t nwords;
 	char *word_store;

@@ -77,6 +77,26 @@ if unshare -rm true 2>/dev/null; then
 else
 	echo "skipped: unshare -rm is not allowed here"
 fi
+# Two modules whose names clean to the same file: both are kept.
+python3 - <<'PY'
+import shutil, struct
+mods = [(b"/$bunfs/root/a/b.js", b"var first = 1;\n"), (b"/$bunfs/root/a_b.js", b"var second = 2;\n")]
+strings, recs = b"", b""
+for name, js in mods:
+    no = len(strings); strings += name + b"\0"
+    jo = len(strings); strings += js + b"\0"
+    recs += struct.pack("<8I4B", no, len(name), jo, len(js), 0, 0, 0, 0, 1, 1, 1, 0)
+graph = strings + recs
+offsets = struct.pack("<QIIIIII", len(graph), len(strings), len(recs), 0, len(graph), 0, 0)
+payload = graph + offsets + b"\n---- Bun! ----\n"
+shutil.copy("/bin/true", "two.elf")
+open("two.elf", "ab").write(payload + struct.pack("<Q", len(payload) + 8))
+PY
+run "$OVERT" inspect --extract two two.elf
+expect_status 0 "two modules: exit 0"
+[ "$(cat two/root_a_b.js)" = "var first = 1;" ] && ok || fail "the first module is root_a_b.js"
+[ "$(cat two/root_a_b-2.js)" = "var second = 2;" ] && ok || fail "the second is root_a_b-2.js, not over the first"
+
 run "$OVERT" inspect --extract ok big.elf
 expect_status 0 "--extract with room: exit 0"
 [ "$(stat -c %s ok/root_cli.js)" -eq 440014 ] && ok || fail "--extract wrote the whole module"
