@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "inventory/internal.h"
+#include "inventory/report.h"
 #include "json/json.h"
 #include "util/buf.h"
 #include "util/banned.h"
@@ -267,6 +268,19 @@ static int move_in(const struct inv_move *m, int files, int *parent, char *err, 
 	return 0;
 }
 
+/* Said at once: the caller's message is about the first failure.  The
+ * paths are users' and are escaped like in the report. */
+static void back_failed(const struct inv_move *m)
+{
+	const char *cause = strerror(errno);
+
+	fputs("overt: cannot move '", stderr);
+	inv_put_text(stderr, m->to);
+	fputs("' back to '", stderr);
+	inv_put_text(stderr, m->from);
+	fprintf(stderr, "': %s\n", cause);
+}
+
 int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 {
 	char *qdir = strdup(p->dir), *slash, *fpath = inv_path_join(p->dir, "files");
@@ -297,8 +311,7 @@ int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 	/* Back into the very dirs they came from, by fd. */
 	for (i = done; rc && i-- > 0;)
 		if (renameat(files, base_of(p->v[i].to), parents[i], base_of(p->v[i].from)))
-			fprintf(stderr, "overt: cannot move '%s' back to '%s': %s\n",
-				p->v[i].to, p->v[i].from, strerror(errno));
+			back_failed(&p->v[i]);
 	for (i = 0; i < done; i++)
 		close(parents[i]);
 	if (files >= 0)
