@@ -17,6 +17,7 @@
 #include "overt.h"
 #include "cmd/cmd.h"
 #include "inspect/inspect.h"
+#include "util/term.h"
 #include "util/banned.h"
 
 static const char usage_text[] =
@@ -109,6 +110,15 @@ static int parse_args(int argc, char **argv, struct inspect_args *a)
 	return 0;
 }
 
+/* A message that names files found in the inspected tree: their names are
+ * the package's, so control and bidi characters are shown escaped. */
+static void say(const char *msg)
+{
+	fputs("overt: ", stderr);
+	term_put_safe(stderr, msg, strlen(msg), 0);
+	fputc('\n', stderr);
+}
+
 /* An input inside a directory that cannot be read: said at once, the rest
  * of the directory is still inspected. */
 static void on_error(void *ctx, const char *msg)
@@ -117,7 +127,7 @@ static void on_error(void *ctx, const char *msg)
 
 	if (o->progress)
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "overt: %s\n", msg);
+	say(msg);
 }
 
 int cmd_inspect(int argc, char **argv)
@@ -147,8 +157,12 @@ int cmd_inspect(int argc, char **argv)
 		if (o.progress)
 			fputs("\r\033[K", stderr);
 		if (rc && rc != INSP_EREPORTED)
-			fprintf(stderr, "overt: %s\n", err);
+			say(err);
 		failed |= rc != 0;
+	}
+	if (inspect_dropped(in)) {
+		fprintf(stderr, "overt: inspect: %zu more findings were not kept (at most %d are); "
+			"inspect fewer files at once\n", inspect_dropped(in), INSP_MAX_FINDINGS);
 	}
 	f = inspect_findings(in, &n);
 	for (i = 0; i < n; i++) {

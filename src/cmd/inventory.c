@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,12 +266,25 @@ static int close_audit(struct audit_store *store, const char *db)
 	return rc ? EXIT_RUNTIME : 0;
 }
 
+/* "AGENT VERSION (METHOD)": the version comes from a user's package.json
+ * (or a manifest that repeats it) and is escaped like every path. */
+static void put_install(FILE *out, const char *agent, const char *version, const char *method)
+{
+	inv_put_text(out, agent ? agent : "?");
+	fputc(' ', out);
+	inv_put_text(out, version ? version : "?");
+	fputs(" (", out);
+	inv_put_text(out, method ? method : "?");
+	fputc(')', out);
+}
+
 static void print_plan(FILE *out, const struct inv_plan *p, int done)
 {
 	size_t i;
 
-	fprintf(out, "%s %s %s (%s) %s ", done ? "quarantined" : "would quarantine", p->agent,
-		p->version ? p->version : "?", p->method, done ? "as" : "into");
+	fputs(done ? "quarantined " : "would quarantine ", out);
+	put_install(out, p->agent, p->version, p->method);
+	fputs(done ? " as " : " into ", out);
 	inv_put_text(out, done ? p->id : p->dir);
 	for (i = 0; i < p->n; i++) {
 		fprintf(out, "\n    %s ", p->v[i].kind);
@@ -283,6 +297,23 @@ static void print_plan(FILE *out, const struct inv_plan *p, int done)
 	fputc('\n', out);
 }
 
+/* An error message that holds paths from users' homes (a launcher's
+ * target can be any name): printed with its control characters escaped,
+ * as in the report. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fputs("overt: ", stderr);
+	inv_put_text(stderr, msg);
+	fputc('\n', stderr);
+}
+
 /* One banned install: plan, and with --yes move it and record it. */
 static int remove_one(const struct inv_args *a, const struct inv_install *in,
 		      const char *qdir, struct audit_store *store)
@@ -293,17 +324,17 @@ static int remove_one(const struct inv_args *a, const struct inv_install *in,
 	int rc = inv_plan_build(in, &o, &p);
 
 	if (rc) {
-		fprintf(stderr, "overt: cannot plan the removal of '%s': %s\n", in->path,
+		say("cannot plan the removal of '%s': %s", in->path,
 			rc == INV_ENOMEM ? "out of memory" : "it changed since it was looked at");
 	} else if (!a->yes) {
 		print_plan(a->json ? stderr : stdout, &p, 0);
 	} else if ((rc = inv_plan_execute(&p, err, sizeof(err)))) {
-		fprintf(stderr, "overt: %s; '%s' stays installed\n", err, in->path);
+		say("%s; '%s' stays installed", err, in->path);
 	} else {
 		print_plan(a->json ? stderr : stdout, &p, 1);
 		if ((rc = record(store, &p, "quarantine")))
-			fprintf(stderr, "overt: cannot record the removal of '%s' in the audit "
-				"log: %s\n", in->path, audit_strerror(rc));
+			say("cannot record the removal of '%s' in the audit log: %s", in->path,
+			    audit_strerror(rc));
 	}
 	inv_plan_release(&p);
 	return rc;
@@ -345,11 +376,12 @@ static int do_restore(const struct inv_args *a, const char *qdir)
 	}
 	rc = inv_restore(qdir, a->restore, &p, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "overt: %s\n", err);
+		say("%s", err);
 		audit_close(store);
 	} else {
-		printf("restored %s %s (%s) from %s\n", p.agent, p.version ? p.version : "?",
-		       p.method ? p.method : "?", p.id);
+		fputs("restored ", stdout);
+		put_install(stdout, p.agent, p.version, p.method);
+		printf(" from %s\n", p.id);
 		rc = record(store, &p, "restore");
 		if (rc)
 			fprintf(stderr, "overt: cannot record the restore in the audit log: %s\n",
@@ -369,7 +401,9 @@ static int on_entry(const char *qdir, const char *id)
 
 	if (!inv_quarantine_info(qdir, id, &p, err, sizeof(err))) {
 		inv_put_text(stdout, p.id);
-		printf("  %s %s (%s) ", p.agent, p.version ? p.version : "?", p.method ? p.method : "?");
+		fputs("  ", stdout);
+		put_install(stdout, p.agent, p.version, p.method);
+		fputc(' ', stdout);
 		inv_put_text(stdout, p.path);
 		printf(", %zu item%s\n", p.n, p.n == 1 ? "" : "s");
 		for (i = 0; i < p.n; i++) {

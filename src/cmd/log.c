@@ -23,7 +23,7 @@
 #include "json/json.h"
 #include "util/buf.h"
 #include "util/parse.h"
-#include "util/utf8.h"
+#include "util/term.h"
 #include "util/banned.h"
 
 static const char usage_text[] =
@@ -216,36 +216,10 @@ static int report(const struct log_args *a, int rc)
 
 /* ---- text output: hostile bytes made visible ---- */
 
-static int needs_escape(uint32_t cp)
-{
-	return (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F ||
-	       (cp >= 0x80 && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
-}
-
-static void put_safe(const char *s, size_t n)
-{
-	const uint8_t *p = (const uint8_t *)s, *end = p + n;
-	uint32_t cp;
-	size_t len;
-
-	while (p < end) {
-		if (utf8_decode(p, (size_t)(end - p), &cp, &len) != UTF8_OK) {
-			printf("\\x%02X", *p++);
-			continue;
-		}
-		if (needs_escape(cp))
-			printf("\\u{%04X}", (unsigned)cp);
-		else
-			fwrite(p, 1, len, stdout);
-		p += len;
-	}
-}
-
 static void put_str(const char *s)
 {
 	if (s)
-		put_safe(s, strlen(s));
+		term_put_safe(stdout, s, strlen(s), TERM_KEEP_LINES);
 	else
 		fputs("-", stdout);
 }
@@ -346,7 +320,7 @@ static void show_body(const char *name, const uint8_t *p, size_t n)
 		return;
 	}
 	printf("%s body: %zu bytes\n", name, n);
-	put_safe((const char *)p, n);
+	term_put_safe(stdout, (const char *)p, n, TERM_KEEP_LINES);
 	if (n && p[n - 1] != '\n')
 		putchar('\n');
 }

@@ -49,11 +49,47 @@ static char *join_member(const char *parent, const char *name)
 	return parent ? insp_printf("%s!%s", parent, name) : insp_strdup(name);
 }
 
-static void extract(struct inspector *in, const char *name, const uint8_t *p, size_t len)
+static bool extracted(const struct inspector *in, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < in->nextracted; i++)
+		if (!strcmp(in->extracted[i], name))
+			return true;
+	return false;
+}
+
+/* Makes @name (a cleaned module name) one not written yet in this run:
+ * "root_a_b.js" again becomes "root_a_b-2.js".  0 or INSP_ENOMEM. */
+static int unique_name(struct inspector *in, char *name, size_t size)
+{
+	char base[200], **v;
+	const char *dot;
+	unsigned k;
+
+	snprintf(base, sizeof(base), "%s", name);
+	dot = strrchr(base, '.');
+	for (k = 2; extracted(in, name) && k < 1000000; k++)
+		snprintf(name, size, "%.*s-%u%s", (int)(dot && dot != base ? dot - base : (ptrdiff_t)strlen(base)),
+			 base, k, dot && dot != base ? dot : "");
+	v = realloc(in->extracted, (in->nextracted + 1) * sizeof(*v));
+	if (!v)
+		return INSP_ENOMEM;
+	in->extracted = v;
+	if (!(v[in->nextracted] = strdup(name)))
+		return INSP_ENOMEM;
+	in->nextracted++;
+	return 0;
+}
+
+/* Writes module @name to --extract DIR; INSP_EIO with in->failure naming
+ * the file and the cause (a full disk must not leave a silently
+ * truncated copy that looks like the whole module). */
+static int extract(struct inspector *in, const char *name, const uint8_t *p, size_t len)
 {
 	char path[PATH_MAX], clean[200];
 	size_t i, n = 0;
-	int fd;
+	int fd, saved;
 
 	/* Bun's virtual root says nothing; a name never climbs out of DIR. */
 	if (!strncmp(name, "/$bunfs/", 8) || !strncmp(name, "B:/~BUN/", 8))
@@ -63,21 +99,41 @@ static void extract(struct inspector *in, const char *name, const uint8_t *p, si
 				    (name[i] >= '0' && name[i] <= '9') || name[i] == '.' || name[i] == '-'
 				    ? name[i] : '_');
 	clean[n] = 0;
-	if (mkdir(in->opt.extract_dir, 0755) && errno != EEXIST)
-		return;
+	if (!n || !strcmp(clean, ".") || !strcmp(clean, ".."))
+		snprintf(clean, sizeof(clean), "module");
+	if (unique_name(in, clean, sizeof(clean)))
+		return INSP_ENOMEM;
 	snprintf(path, sizeof(path), "%s/%s", in->opt.extract_dir, clean);
+	if (mkdir(in->opt.extract_dir, 0755) && errno != EEXIST) {
+		snprintf(in->failure, sizeof(in->failure), "cannot create '%s': %s",
+			 in->opt.extract_dir, strerror(errno));
+		return INSP_EIO;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return;
+		goto fail;
 	while (len) {
 		ssize_t w = write(fd, p, len);
 
-		if (w <= 0)
-			break;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (!w)
+				errno = ENOSPC;
+			saved = errno;
+			close(fd);
+			errno = saved;
+			goto fail;
+		}
 		p += w;
 		len -= (size_t)w;
 	}
-	close(fd);
+	if (!close(fd))
+		return 0;
+fail:
+	snprintf(in->failure, sizeof(in->failure), "cannot write '%s': %s", path,
+		 strerror(errno));
+	return INSP_EIO;
 }
 
 static int embed_finding(struct inspector *in, const struct insp_blob *whole,
@@ -92,7 +148,7 @@ static int embed_finding(struct inspector *in, const struct insp_blob *whole,
 	f = insp_add(in, whole, !strcmp(e->kind, "bun") ? "embed.bun" : "embed.node-sea",
 		     SCAN_SEV_INFO, (size_t)e->off, (size_t)e->len);
 	if (!f)
-		return INSP_ENOMEM;
+		return insp_full(in) ? 0 : INSP_ENOMEM;
 	f->message = insp_printf(
 		"%s executable with %s: %zu embedded module%s (%.1f MB) in %s; each is "
 		"inspected as FILE!MODULE", format,
@@ -143,7 +199,7 @@ static int executable(struct inspector *in, const char *file, const char *member
 		if (!rc)
 			rc = insp_blob_run(in, &b);
 		if (!rc && in->opt.extract_dir)
-			extract(in, m->name, b.p, b.len);
+			rc = extract(in, m->name, b.p, b.len);
 		if (m->off + m->len > at)
 			at = m->off + m->len;
 		free(name);
@@ -158,23 +214,114 @@ out:
 	return rc;
 }
 
+/* libarchive's *_all() registers filters that run an external program
+ * (lrzip, grzip, and lzop or lz4 when built without their library): a
+ * gzip stream holding lrzip data made overt exec "lrzip -d" from PATH.
+ * A hostile archive must not spawn programs, so only the built-in
+ * decompressors are registered, each checked on a scratch reader first
+ * (ARCHIVE_WARN there means "through an external program").  Formats are
+ * the ones packages come in; mtree is left out above all, as its entries
+ * name files on the inspecting machine to read. */
+static int (*const filters[])(struct archive *) = {
+	archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
+	archive_read_support_filter_xz, archive_read_support_filter_lzma,
+	archive_read_support_filter_zstd, archive_read_support_filter_lz4,
+};
+static int (*const formats[])(struct archive *) = {
+	archive_read_support_format_tar, archive_read_support_format_zip,
+	archive_read_support_format_7zip, archive_read_support_format_cpio,
+	archive_read_support_format_ar,
+};
+
+static struct archive *reader_new(bool raw)
+{
+	static signed char built_in[sizeof(filters) / sizeof(filters[0])];
+	struct archive *a = archive_read_new(), *scratch;
+	size_t i;
+
+	for (i = 0; a && i < sizeof(filters) / sizeof(filters[0]); i++) {
+		if (!built_in[i] && (scratch = archive_read_new()) != NULL) {
+			built_in[i] = filters[i](scratch) == ARCHIVE_OK ? 1 : -1;
+			archive_read_free(scratch);
+		}
+		if (built_in[i] == 1)
+			filters[i](a);
+	}
+	for (i = 0; a && !raw && i < sizeof(formats) / sizeof(formats[0]); i++)
+		formats[i](a);
+	if (a && raw)
+		archive_read_support_format_raw(a);
+	return a;
+}
+
+/* The compression an archive needs that only an external program reads,
+ * judged from the first bytes under the built-in filters; NULL if none. */
+static const char *external_filter(const uint8_t *h, size_t n)
+{
+	static const struct { const char *magic; size_t len; const char *name; } m[] = {
+		{ "LRZI", 4, "lrzip" },
+		{ "\x89LZO\0\r\n\x1a\n", 9, "lzop" },
+		{ "GRZipII\0\x02\x04:)", 12, "grzip" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (n >= m[i].len && !memcmp(h, m[i].magic, m[i].len))
+			return m[i].name;
+	return NULL;
+}
+
+/* After an archive failed to open: when what it decompresses to is a
+ * stream only an external program reads, say so as a finding rather than
+ * inspect the compressed bytes as if that were all there is.  @p/@len for
+ * an archive in memory, else @fd.  1 when reported, 0, or INSP_ENOMEM. */
+static int refuse_external(struct inspector *in, const char *file, const char *member,
+			   const uint8_t *p, size_t len, int fd)
+{
+	struct insp_blob b = { file, member, NULL, 0, 0, false };
+	struct archive *a = reader_new(true);
+	struct archive_entry *ent;
+	uint8_t head[16];
+	la_ssize_t n = -1;
+	const char *name;
+	struct insp_finding *f;
+
+	if (!a)
+		return INSP_ENOMEM;
+	if ((p ? archive_read_open_memory(a, p, len) :
+	     lseek(fd, 0, SEEK_SET) ? ARCHIVE_FATAL : archive_read_open_fd(a, fd, 1 << 16)) ==
+	    ARCHIVE_OK && archive_read_next_header(a, &ent) == ARCHIVE_OK)
+		n = archive_read_data(a, head, sizeof(head));
+	archive_read_free(a);
+	if (n <= 0 || !(name = external_filter(head, (size_t)n)))
+		return 0;
+	f = insp_add(in, &b, "inspect.external-filter", SCAN_SEV_MEDIUM, 0, 0);
+	if (!f)
+		return insp_full(in) ? 1 : INSP_ENOMEM;
+	f->message = insp_printf("an archive compressed with %s, which only an external "
+				 "program reads: overt runs no program an archive asks "
+				 "for, so its contents were not inspected", name);
+	f->evidence = insp_strdup(name);
+	return f->message && f->evidence ? 1 : INSP_ENOMEM;
+}
+
 static int archive_entries(struct inspector *in, struct archive *a, const char *file,
 			   const char *member, int depth);
 
 static int archive(struct inspector *in, const char *file, const char *member,
 		   const uint8_t *p, size_t len, int depth, bool *opened)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = reader_new(false);
 	int rc;
 
 	*opened = false;
 	if (!a)
 		return INSP_ENOMEM;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
 	if (archive_read_open_memory(a, p, len) != ARCHIVE_OK) {
 		archive_read_free(a);
-		return 0;
+		rc = refuse_external(in, file, member, p, len, -1);
+		*opened = rc != 0;
+		return rc < 0 ? rc : 0;
 	}
 	*opened = true;
 	rc = archive_entries(in, a, file, member, depth);
@@ -307,13 +454,13 @@ static int archive_file(struct inspector *in, const char *path, int fd, bool *op
 	*opened = false;
 	if (n <= 0 || in->opt.max_depth < 1 || !is_archive(head, (size_t)n))
 		return 0;
-	if (!(a = archive_read_new()))
+	if (!(a = reader_new(false)))
 		return INSP_ENOMEM;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
 	if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK) {
 		archive_read_free(a);
-		return 0;
+		rc = refuse_external(in, path, NULL, NULL, 0, fd);
+		*opened = rc != 0;
+		return rc < 0 ? rc : 0;
 	}
 	*opened = true;
 	rc = archive_entries(in, a, path, NULL, 1);
@@ -356,9 +503,12 @@ static int inspect_file(struct inspector *in, const char *path, char *err, size_
 out:
 	if (rc == INSP_EFORMAT)
 		snprintf(err, errlen, "cannot read '%s': the archive is damaged", path);
+	else if (rc == INSP_EIO && in->failure[0])
+		snprintf(err, errlen, "%s", in->failure);
 	else if (rc)
 		snprintf(err, errlen, "cannot inspect '%s': %s", path,
 			 rc == INSP_ENOMEM ? "out of memory" : "read error");
+	in->failure[0] = '\0';
 	return rc;
 }
 

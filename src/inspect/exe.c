@@ -110,7 +110,8 @@ static void elf_scan(const uint8_t *p, size_t len, struct region *bun, struct re
 		uint64_t off = is64 ? rd64(sh + 0x18) : rd32(sh + 0x10);
 		uint64_t size = is64 ? rd64(sh + 0x20) : rd32(sh + 0x14);
 
-		if (!within(off, size, len) || !within(stroff + name, 5, len))
+		/* stroff is the file's word: stroff + name can wrap around. */
+		if (!within(off, size, len) || !within(stroff, (uint64_t)name + 5, len))
 			continue;
 		if (!memcmp(p + stroff + name, ".bun", 5))
 			*bun = (struct region){ off, size, true };
@@ -123,7 +124,8 @@ static void elf_scan(const uint8_t *p, size_t len, struct region *bun, struct re
 static void macho_scan(const uint8_t *p, size_t len, uint64_t base, struct region *bun,
 		       struct region *sea)
 {
-	uint32_t ncmds, i, j, at = 32;
+	uint32_t ncmds, i, j;
+	uint64_t at = 32;  /* not 32 bits: at + size must not wrap in a 4 GiB slice */
 
 	if (len < 32 || rd32(p) != 0xFEEDFACFu)
 		return;

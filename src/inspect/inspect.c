@@ -14,11 +14,12 @@
 #include <time.h>
 
 #include "inspect/internal.h"
+#include "util/term.h"
 #include "util/banned.h"
 
 /* Findings past this many are dropped: a hostile input must not grow the
  * store without bound. */
-#define MAX_FINDINGS 100000
+#define MAX_FINDINGS INSP_MAX_FINDINGS
 
 struct inspector *inspector_new(const struct insp_options *opt, char *err, size_t errlen)
 {
@@ -68,6 +69,9 @@ void inspector_free(struct inspector *in)
 	for (i = 0; i < in->nfindings; i++)
 		finding_release(&in->findings[i]);
 	free(in->findings);
+	for (i = 0; i < in->nextracted; i++)
+		free(in->extracted[i]);
+	free(in->extracted);
 	insp_dict_free(in);
 	hs_free_database(in->js_db);
 	hs_free_scratch(in->js_scratch);
@@ -80,6 +84,16 @@ const struct insp_finding *inspect_findings(const struct inspector *in, size_t *
 {
 	*n = in->nfindings;
 	return in->findings;
+}
+
+bool insp_full(const struct inspector *in)
+{
+	return in->nfindings == MAX_FINDINGS;
+}
+
+size_t inspect_dropped(const struct inspector *in)
+{
+	return in->dropped;
 }
 
 char *insp_strdup(const char *s)
@@ -141,8 +155,10 @@ struct insp_finding *insp_add(struct inspector *in, const struct insp_blob *b,
 {
 	struct insp_finding *f;
 
-	if (in->nfindings == MAX_FINDINGS)
+	if (in->nfindings == MAX_FINDINGS) {
+		in->dropped++;
 		return NULL;
+	}
 	if (in->nfindings == in->capfindings) {
 		size_t cap = in->capfindings ? in->capfindings * 2 : 64;
 		struct insp_finding *n = realloc(in->findings, cap * sizeof(*n));
@@ -186,15 +202,15 @@ void insp_progress(struct inspector *in, uint64_t done)
 		return;
 	in->progress_last = t;
 	in->progress_done = done;
-	/* The name may come from the package: control characters are shown
-	 * as '?', and only its last 40 bytes fit the line. */
+	/* The name may come from the package: control and bidi characters
+	 * are shown as escapes (util/term.c), and only its last 40 bytes fit
+	 * the line. */
 	if (in->progress_name) {
-		size_t n = strlen(in->progress_name), i;
+		size_t n = strlen(in->progress_name);
 		const char *s = in->progress_name + (n > 40 ? n - 40 : 0);
 
 		fputs(in->progress_total ? "\rinspecting " : "\runpacking ", stderr);
-		for (i = 0; s[i]; i++)
-			fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i], stderr);
+		term_put_safe(stderr, s, strlen(s), 0);
 	}
 	if (in->progress_total)
 		fprintf(stderr, ": %.1f of %.1f MB\033[K", (double)done / 1e6,

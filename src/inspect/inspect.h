@@ -86,6 +86,11 @@ int inspect_path(struct inspector *in, const char *path, char *err,
 
 /* The findings so far, in the order they were made (sorted by location
  * per blob). */
+/* The most findings one inspector keeps: memory stays bounded. */
+#define INSP_MAX_FINDINGS 100000
+/* inspect_dropped - findings not kept because @in already holds
+ * INSP_MAX_FINDINGS: the report is incomplete when this is not 0. */
+size_t inspect_dropped(const struct inspector *in);
 const struct insp_finding *inspect_findings(const struct inspector *in,
 					    size_t *n);
 

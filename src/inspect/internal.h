@@ -5,6 +5,8 @@
 #ifndef OVERT_INSPECT_INTERNAL_H
 #define OVERT_INSPECT_INTERNAL_H
 
+#include <limits.h>
+
 #include <hs/hs.h>
 
 #include "inspect/inspect.h"
@@ -24,6 +26,13 @@ struct insp_word {
 
 struct inspector {
 	struct insp_options opt;
+	/* What failed, for an INSP_EIO from deep inside (a write in --extract):
+	 * inspect_file shows it rather than a generic "read error". */
+	char failure[PATH_MAX + 256];
+	/* Names --extract wrote in this run: two modules whose names clean to
+	 * the same file ("a/b.js", "a_b.js") must not overwrite each other. */
+	char **extracted;
+	size_t nextracted;
 	struct insp_word *words;
 	size_t nwords;
 	char *word_store;
@@ -39,6 +48,7 @@ struct inspector {
 	struct scan_report report;
 	struct insp_finding *findings;
 	size_t nfindings, capfindings;
+	size_t dropped;    /* findings past MAX_FINDINGS, not kept */
 	/* Progress: bytes done of the current input, on stderr. */
 	const char *progress_name;
 	uint64_t progress_done, progress_total;
@@ -61,6 +71,9 @@ int insp_blob_run(struct inspector *in, const struct insp_blob *b);
 struct insp_finding *insp_add(struct inspector *in, const struct insp_blob *b,
 			      const char *rule, enum scan_severity sev,
 			      size_t off, size_t len);
+/* Whether the findings are at their cap: insp_add's NULL then means
+ * "not kept" (counted in dropped), not out of memory. */
+bool insp_full(const struct inspector *in);
 char *insp_excerpt(const uint8_t *p, size_t len, size_t at, size_t before,
 		   size_t after);
 char *insp_strdup(const char *s);

@@ -107,6 +107,7 @@ struct ev {
 struct insp_events {
 	struct ev *v;
 	size_t n, cap, dropped;
+	size_t base;   /* offset of the piece being scanned in the blob */
 	size_t *cands[3];
 	size_t ncands[3], capcands[3];
 };
@@ -166,7 +167,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		return 0;
 	}
 	if (p->kind == EV_CAND) {
-		size_t at = (size_t)to;
+		size_t at = ev->base + (size_t)to;
 
 		if (p->sub == CAND_BASE64)
 			at -= 8;  /* first character of the literal's content */
@@ -182,9 +183,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 		ev->cap = cap;
 	}
 	e = &ev->v[ev->n++];
-	e->end = (size_t)to;
-	e->off = p->kind == EV_COVERT_ESC || p->kind == EV_COVERT_RAW ? (size_t)to - p->sub
-									  : (size_t)to;
+	e->end = ev->base + (size_t)to;
+	e->off = p->kind == EV_COVERT_ESC || p->kind == EV_COVERT_RAW ? e->end - p->sub : e->end;
 	e->kind = p->kind;
 	e->sub = p->sub;
 	return 0;
@@ -202,16 +202,14 @@ struct insp_events *insp_js_events(struct inspector *in, const struct insp_blob 
 	 * short patterns is at most a few bytes every gigabyte). */
 	while (off < b->len) {
 		size_t n = b->len - off > (1u << 30) ? (1u << 30) : b->len - off;
-		size_t i0 = ev->n;
 
+		/* Every offset is made the blob's in on_match, candidates too
+		 * (they once stayed relative to their piece past 1 GiB). */
+		ev->base = off;
 		if (hs_scan(in->js_db, (const char *)b->p + off, (unsigned)n, 0,
 			    in->js_scratch, on_match, ev) == HS_SCAN_TERMINATED) {
 			insp_events_free(ev);
 			return NULL;
-		}
-		for (; off && i0 < ev->n; i0++) {
-			ev->v[i0].off += off;
-			ev->v[i0].end += off;
 		}
 		off += n;
 	}

@@ -3,13 +3,15 @@
  * output.c - the inspector's findings as text, JSON lines or SARIF 2.1.0.
  *
  * JSON strings go through json_write_string, which writes ASCII only, and
- * text output replaces control characters in names: file and member names
- * come from the inspected package, and a name may hold terminal escapes.
+ * text output shows control and bidi characters in names as escapes
+ * (util/term.c): file and member names come from the inspected package,
+ * and a name may hold terminal escapes.
  */
 #include <string.h>
 
 #include "inspect/internal.h"
 #include "json/json.h"
+#include "util/term.h"
 #include "util/banned.h"
 
 static const struct insp_rule rules[] = {
@@ -31,6 +33,7 @@ static const struct insp_rule rules[] = {
 	{ "covert.lookalike-literal", "a look-alike character escape in a code literal" },
 	{ "embed.bun", "JavaScript embedded by Bun in a single-file executable" },
 	{ "embed.node-sea", "JavaScript embedded as a Node single executable application" },
+	{ "inspect.external-filter", "an archive only an external program decompresses (lrzip, lzop, grzip); not inspected" },
 	{ "inspect.truncated", "a blob with more candidate matches than overt keeps; only partly inspected" },
 };
 
@@ -40,10 +43,11 @@ const struct insp_rule *inspect_rules(size_t *n)
 	return rules;
 }
 
+/* Names come from inside archives and decoded strings from hostile code. */
 static void put_safe(FILE *out, const char *s)
 {
-	for (; s && *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s, out);
+	if (s)
+		term_put_safe(out, s, strlen(s), 0);
 }
 
 static const char *sev_color(enum scan_severity s)

@@ -277,9 +277,14 @@ static int try_base64(struct tables *t, size_t s)
 static int try_array(struct tables *t, size_t at, size_t *last_end)
 {
 	const uint8_t *p = t->b->p;
-	size_t s = at, e, n = 0, len = t->b->len;
+	size_t s, e, n = 0, len = t->b->len;
 	uint8_t out[MAX_CANDIDATE];
 
+	/* @at is the match's end: the blob's length when the comma is its
+	 * last byte, so the walk back starts at the comma. */
+	if (!at || at > len)
+		return 0;
+	s = at - 1;
 	while (s > 0 && at - s < 256 && p[s] != '[')
 		s--;
 	if (p[s] != '[' || s < *last_end)
@@ -511,7 +516,8 @@ static char *xor_by_name(const struct tables *t, size_t s, size_t e, uint8_t key
 			continue;
 		snprintf(pat, sizeof(pat), "%.*s=%u", (int)n, (const char *)id, key);
 		def = memmem(p + s, e - s, pat, strlen(pat));
-		if (!def || isalnum(def[strlen(pat)]))
+		/* The assignment may be the blob's last bytes: no byte after it. */
+		if (!def || (def + strlen(pat) < p + t->b->len && isalnum(def[strlen(pat)])))
 			continue;
 		x = insp_excerpt(p, t->b->len, (size_t)(q - p), 60, 40);
 		y = insp_excerpt(p, t->b->len, (size_t)(def - p), 10, 30);
@@ -628,7 +634,9 @@ static int emit(struct tables *t, const struct hit *h, size_t n)
 		last += t->items[h[n - 1].item].len;
 	f = insp_add(t->in, t->b, h[0].key ? "obfuscation.xor-table" : "obfuscation.encoded-table",
 		     h[0].key || ne >= 3 ? SCAN_SEV_HIGH : SCAN_SEV_MEDIUM, h[0].off, last - h[0].off);
-	if (!f || !(list = calloc(MAX_LIST, sizeof(*list))))
+	if (!f)
+		return insp_full(t->in) ? 0 : INSP_ENOMEM;
+	if (!(list = calloc(MAX_LIST, sizeof(*list))))
 		return INSP_ENOMEM;
 	f->decoded = list;
 	for (i = 0; i < n; i++) {

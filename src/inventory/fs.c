@@ -2,7 +2,8 @@
 /*
  * fs.c - the inventory's file-system helpers: bounded reads that refuse
  * FIFOs and devices (a home dir is not trusted: a FIFO named package.json
- * must not hang a fleet-wide scan), package.json fields, symlinks followed
+ * must not hang a fleet-wide scan) and, in homes, symlinks and other
+ * users' files, package.json fields, symlinks followed
  * inside --root, and the newest mtime of a state dir.
  */
 #include <dirent.h>
@@ -107,9 +108,10 @@ char *inv_path_join(const char *a, const char *b)
 	return p;
 }
 
-char *inv_read_file(const char *path, size_t max, size_t *len)
+/* Reads @fd (closed here): a regular file of at most @max bytes, owned by
+ * @owner or root unless @owner is (uid_t)-1. */
+static char *read_fd(int fd, size_t max, size_t *len, uid_t owner)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 	struct buf b;
 	char chunk[8192];
@@ -117,8 +119,10 @@ char *inv_read_file(const char *path, size_t max, size_t *len)
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		errno = fstat(fd, &st) ? errno : S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max ||
+	    (owner != (uid_t)-1 && st.st_uid != owner && st.st_uid != 0)) {
+		errno = fstat(fd, &st) ? errno : !S_ISREG(st.st_mode) ? EINVAL :
+			(uint64_t)st.st_size > max ? EFBIG : EPERM;
 		close(fd);
 		return NULL;
 	}
@@ -137,6 +141,30 @@ char *inv_read_file(const char *path, size_t max, size_t *len)
 	if (len)
 		*len = b.len - 1;
 	return buf_take(&b);
+}
+
+char *inv_read_file(const char *path, size_t max, size_t *len)
+{
+	return read_fd(open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY), max, len,
+		       (uid_t)-1);
+}
+
+/* Run as root over users' homes, a user decides what a path in their home
+ * leads to.  A package.json that is a symlink to a root-only file, or a
+ * hard link to another user's, would make root print that file's "version"
+ * when its "name" matches an agent: the last component is never followed,
+ * and in a home the file must belong to its user or to root.  A symlinked
+ * package *dir* (pnpm's layout) is still followed; what it leads to must
+ * pass the same owner check.  System-wide places have no owner check: a
+ * Linuxbrew or Homebrew prefix belongs to the user who installed it, and
+ * an install missed there would be worse than what the check prevents
+ * (symlinks are still refused; hard links to files one does not own are
+ * refused by the kernel with fs.protected_hardlinks, Debian's default). */
+char *inv_read_owned(const struct inv_scan *s, const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+
+	return read_fd(fd, max, len, geteuid() == 0 ? s->owner : (uid_t)-1);
 }
 
 struct pkg_fields {
@@ -162,13 +190,14 @@ static int on_pkg_value(void *ctx, const struct json_walker *w, enum json_kind k
 	return 0;
 }
 
-int inv_package_json(const char *path, char **name, char **version)
+int inv_package_json(const struct inv_scan *s, const char *path, char **name,
+		     char **version)
 {
 	struct pkg_fields f = { NULL, NULL };
 	struct json_visitor v = { .ctx = &f, .value = on_pkg_value };
 	struct json_error jerr;
 	size_t len;
-	char *text = inv_read_file(path, INV_MAX_SMALL_FILE, &len);
+	char *text = inv_read_owned(s, path, INV_MAX_SMALL_FILE, &len);
 
 	*name = *version = NULL;
 	if (!text)
@@ -314,4 +343,42 @@ int inv_each_entry(const char *dir, int (*fn)(void *ctx, const char *dir, const 
 			rc = fn(ctx, dir, e->d_name);
 	closedir(d);
 	return rc;
+}
+
+int inv_open_parent(const char *path, const char **base)
+{
+	char name[NAME_MAX + 1];
+	const char *at = path, *slash, *last = strrchr(path, '/');
+	int fd, next;
+	size_t n;
+
+	fd = open(path[0] == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Each component below the start, never following a symlink: as root
+	 * over users' homes, a parent swapped for a symlink after the scan
+	 * must not lead the rename somewhere else. */
+	while (fd >= 0 && last && at < last) {
+		while (*at == '/')
+			at++;
+		if (at > last || !(slash = strchr(at, '/')))
+			break;
+		n = (size_t)(slash - at);
+		if (n > NAME_MAX) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(name, at, n);
+		name[n] = '\0';
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		at = slash;
+	}
+	*base = last ? last + 1 : path;
+	if (fd >= 0 && (!**base || !strcmp(*base, ".") || !strcmp(*base, ".."))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
 }

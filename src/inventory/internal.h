@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "inventory/inventory.h"
 
@@ -20,6 +21,7 @@
 struct inv_home {
 	char *name;
 	char *dir;        /* with the root prefix */
+	uid_t uid;        /* its user, from the passwd file */
 };
 
 struct inv_scan {
@@ -28,6 +30,10 @@ struct inv_scan {
 	struct inv_report *r;
 	const char *root;     /* "" for none */
 	int oom;
+	/* Whose place is being looked at: as root, files read there must
+	 * belong to this user or to root ((uid_t)-1 for system-wide places:
+	 * any owner). */
+	uid_t owner;
 };
 
 struct json_walker;
@@ -47,8 +53,14 @@ char *inv_json_string(const struct json_walker *w, size_t start, size_t end);
 /* Reads a regular file (not a FIFO or device) of at most @max bytes into a
  * NUL-terminated malloc'd string; NULL with errno set. */
 char *inv_read_file(const char *path, size_t max, size_t *len);
-/* "name" and "version" of the package.json at @path; 0 or -1. */
-int inv_package_json(const char *path, char **name, char **version);
+/* inv_read_file for files in the place @s is looking at: the last
+ * component is not followed and, as root, the file must belong to
+ * @s->owner or root; NULL with errno set. */
+char *inv_read_owned(const struct inv_scan *s, const char *path, size_t max, size_t *len);
+/* "name" and "version" of the package.json at @path (read with
+ * inv_read_owned); 0 or -1. */
+int inv_package_json(const struct inv_scan *s, const char *path, char **name,
+		     char **version);
 /* Whether @s looks like a version: a digit, then digits, dots, letters,
  * '-' and '+' only. */
 int inv_looks_like_version(const char *s);
@@ -56,6 +68,10 @@ int inv_looks_like_version(const char *s);
  * absolute target is taken below @root.  Returns the final path, lexically
  * normalised, or NULL. */
 char *inv_resolve(const char *root, const char *path);
+/* An fd of @path's parent dir, opened component by component without
+ * following any symlink (ELOOP or ENOTDIR when one is in the way), and
+ * in *@base the last component, for the *at() calls; -1 with errno. */
+int inv_open_parent(const char *path, const char **base);
 /* Lexically: whether @path is @dir or below it. */
 int inv_path_within(const char *path, const char *dir);
 /* Newest mtime of @path and, for a dir, of its direct entries; -1 if none. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "inventory/internal.h"
 #include "util/banned.h"
@@ -32,7 +33,7 @@ static void scan_modules(struct inv_scan *s, const char *modules, const char *bi
 		for (i = 0; i < set->v[a].npm.n; i++) {
 			dir = inv_path_join(modules, set->v[a].npm.v[i]);
 			pj = dir ? inv_path_join(dir, "package.json") : NULL;
-			if (!pj || inv_package_json(pj, &name, &version)) {
+			if (!pj || inv_package_json(s, pj, &name, &version)) {
 				free(dir);
 				free(pj);
 				continue;
@@ -105,9 +106,10 @@ static void scan_versions(struct inv_scan *s, const char *home, const char *dir,
 }
 
 /* "prefix=..." in an npmrc: "~/", "${HOME}" and "$HOME" are the home. */
-static char *npmrc_prefix(const char *file, const char *root, const char *home)
+static char *npmrc_prefix(const struct inv_scan *s, const char *file, const char *home)
 {
-	char *text = inv_read_file(file, 1 << 20, NULL), *line, *save = NULL, *v, *out = NULL;
+	const char *root = s->root;
+	char *text = inv_read_owned(s, file, 1 << 20, NULL), *line, *save = NULL, *v, *out = NULL;
 	size_t n;
 
 	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !out;
@@ -138,7 +140,7 @@ static char *npmrc_prefix(const char *file, const char *root, const char *home)
 static void scan_npmrc(struct inv_scan *s, const char *file, const char *home,
 		       const char *user)
 {
-	char *prefix = npmrc_prefix(file, s->root, home);
+	char *prefix = npmrc_prefix(s, file, home);
 
 	if (prefix)
 		scan_prefix(s, prefix, "npm", user);
@@ -248,7 +250,7 @@ static char *env_dir(const struct inv_scan *s, const char *name)
 
 void inv_scan_node_env(struct inv_scan *s, const char *user)
 {
-	struct inv_home h = { (char *)user, NULL };
+	struct inv_home h = { (char *)user, NULL, getuid() };
 	char *mod, *bin;
 
 	if ((h.dir = env_dir(s, "NPM_CONFIG_PREFIX")) || (h.dir = env_dir(s, "npm_config_prefix")))

@@ -287,7 +287,7 @@ static int on_opt(void *ctx, const char *dir, const char *name)
 		path = inv_path_join(dir, name);
 		in = path ? inv_add(s, &s->agents->v[i], path, "opt", "system") : NULL;
 		pj = in ? inv_path_join(path, "package.json") : NULL;
-		if (in && !in->version && pj && !inv_package_json(pj, &pname, &pver)) {
+		if (in && !in->version && pj && !inv_package_json(s, pj, &pname, &pver)) {
 			in->version = pver;
 			in->package = pname;
 		} else if (in && !in->version && name[strlen(base)]) {
@@ -348,7 +348,7 @@ static struct inv_install *npm_target(struct inv_scan *s, const struct agent_def
 			if (!strncmp(at + 14, a->npm.v[k], n) && at[14 + n] == '/') {
 				dir = strndup(target, (size_t)(at - target) + 14 + n);
 				pj = dir ? inv_path_join(dir, "package.json") : NULL;
-				if (pj && !inv_package_json(pj, &name, &version)) {
+				if (pj && !inv_package_json(s, pj, &name, &version)) {
 					if (!strcmp(name, a->npm.v[k]) &&
 					    (in = inv_add(s, a, dir, "npm", user)) && !in->version) {
 						in->version = version;

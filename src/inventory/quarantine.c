@@ -9,7 +9,8 @@
  * written before the first move, so an interrupted removal still says
  * where everything went.  A move that fails (another file system: rename
  * cannot cross one) moves back what already moved; a half-removed agent
- * would be worse than either state.
+ * would be worse than either state.  Each item is moved with renameat()
+ * from its parent dir reached without following symlinks (see move_in).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "inventory/internal.h"
+#include "inventory/report.h"
 #include "json/json.h"
 #include "util/buf.h"
 #include "util/banned.h"
@@ -225,15 +227,73 @@ void inv_entry_remove(const struct inv_plan *p)
 	free(man);
 }
 
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Moves @m into the entry's files dir @files; its parent dir stays open in
+ * *@parent for a move back.  The parent is reached without following any
+ * symlink and the item must be the file that was planned: run as root
+ * over users' homes, a path or a parent dir swapped since the scan must
+ * not make root move something else. */
+static int move_in(const struct inv_move *m, int files, int *parent, char *err, size_t errlen)
+{
+	const char *base;
+	struct stat st;
+	int fd = inv_open_parent(m->from, &base);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot reach '%s' without following a symlink: %s; run "
+			 "the inventory again", m->from, strerror(errno));
+		return INV_EIO;
+	}
+	if (fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) || st.st_dev != m->dev ||
+	    st.st_ino != m->ino) {
+		snprintf(err, errlen, "'%s' changed since it was looked at; run the inventory "
+			 "again", m->from);
+		close(fd);
+		return INV_EIO;
+	}
+	if (renameat(fd, base, files, base_of(m->to))) {
+		snprintf(err, errlen, "cannot move '%s' into the quarantine: %s%s", m->from,
+			 strerror(errno), errno == EXDEV ?
+			 "; give --quarantine DIR on the same file system" : "");
+		close(fd);
+		return INV_EIO;
+	}
+	*parent = fd;
+	return 0;
+}
+
+/* Said at once: the caller's message is about the first failure.  The
+ * paths are users' and are escaped like in the report. */
+static void back_failed(const struct inv_move *m)
+{
+	const char *cause = strerror(errno);
+
+	fputs("overt: cannot move '", stderr);
+	inv_put_text(stderr, m->to);
+	fputs("' back to '", stderr);
+	inv_put_text(stderr, m->from);
+	fprintf(stderr, "': %s\n", cause);
+}
+
 int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 {
-	char *qdir = strdup(p->dir), *slash;
-	struct stat st;
-	size_t i, done;
+	char *qdir = strdup(p->dir), *slash, *fpath = inv_path_join(p->dir, "files");
+	int *parents = calloc(p->n ? p->n : 1, sizeof(*parents)), files = -1;
+	size_t i, done = 0;
 	int rc;
 
-	if (!qdir)
+	if (!qdir || !fpath || !parents) {
+		free(qdir);
+		free(fpath);
+		free(parents);
 		return INV_ENOMEM;
+	}
 	slash = strrchr(qdir, '/');
 	if (slash && slash != qdir)
 		*slash = '\0';
@@ -241,30 +301,24 @@ int inv_plan_execute(struct inv_plan *p, char *err, size_t errlen)
 	free(qdir);
 	if (!rc)
 		rc = write_manifest(p, err, errlen);
-	for (done = 0; !rc && done < p->n; done++) {
-		/* The same file as when planned: run as root over users' homes,
-		 * a path swapped since the scan must not move something else. */
-		if (lstat(p->v[done].from, &st) || st.st_dev != p->v[done].dev ||
-		    st.st_ino != p->v[done].ino) {
-			snprintf(err, errlen, "'%s' changed since it was looked at; run the "
-				 "inventory again", p->v[done].from);
-			rc = INV_EIO;
-			break;
-		}
-		if (rename(p->v[done].from, p->v[done].to)) {
-			snprintf(err, errlen, "cannot move '%s' into the quarantine: %s%s",
-				 p->v[done].from, strerror(errno), errno == EXDEV ?
-				 "; give --quarantine DIR on the same file system" : "");
-			rc = INV_EIO;
-			break;
-		}
+	if (!rc && (files = open(fpath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", fpath, strerror(errno));
+		rc = INV_EIO;
 	}
-	if (rc) {
-		for (i = done; i-- > 0;)
-			if (rename(p->v[i].to, p->v[i].from))
-				fprintf(stderr, "overt: cannot move '%s' back to '%s': %s\n",
-					p->v[i].to, p->v[i].from, strerror(errno));
+	for (; !rc && done < p->n; done++)
+		if ((rc = move_in(&p->v[done], files, &parents[done], err, errlen)))
+			break;
+	/* Back into the very dirs they came from, by fd. */
+	for (i = done; rc && i-- > 0;)
+		if (renameat(files, base_of(p->v[i].to), parents[i], base_of(p->v[i].from)))
+			back_failed(&p->v[i]);
+	for (i = 0; i < done; i++)
+		close(parents[i]);
+	if (files >= 0)
+		close(files);
+	if (rc)
 		inv_entry_remove(p);
-	}
+	free(parents);
+	free(fpath);
 	return rc;
 }

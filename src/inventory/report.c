@@ -16,34 +16,15 @@
 #include "inventory/report.h"
 #include "json/json.h"
 #include "util/buf.h"
-#include "util/utf8.h"
+#include "util/term.h"
 #include "util/banned.h"
-
-static int shown_escaped(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) ||
-	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200E || cp == 0x200F;
-}
 
 void inv_put_text(FILE *out, const char *s)
 {
-	const uint8_t *p = (const uint8_t *)s, *end;
-	uint32_t cp;
-	size_t len;
-
-	if (!s) {
+	if (s)
+		term_put_safe(out, s, strlen(s), 0);
+	else
 		fputs("-", out);
-		return;
-	}
-	for (end = p + strlen(s); p < end; p += len) {
-		if (utf8_decode(p, (size_t)(end - p), &cp, &len) != UTF8_OK)
-			fprintf(out, "\\x%02X", *p), len = 1;
-		else if (shown_escaped(cp))
-			fprintf(out, "\\u{%04X}", (unsigned)cp);
-		else
-			fwrite(p, 1, len, out);
-	}
 }
 
 static void iso_time(int64_t t, char *out, size_t n)
@@ -82,10 +63,14 @@ static void text_install(FILE *out, const struct inv_install *in)
 	if (in->verdict == INV_TRACES)
 		fprintf(out, "traces  %s (%s): state only, nothing installed",
 			in->agent->name, in->agent->title ? in->agent->title : in->agent->name);
-	else
-		fprintf(out, "%-7s %s %s (%s) via %s", in->verdict == INV_BANNED ? "BANNED" :
-			verdict_name(in->verdict), in->agent->name, in->version ? in->version : "?",
-			in->agent->title ? in->agent->title : in->agent->name, in->method);
+	else {
+		/* The version is a user's package.json's word: escaped too. */
+		fprintf(out, "%-7s %s ", in->verdict == INV_BANNED ? "BANNED" :
+			verdict_name(in->verdict), in->agent->name);
+		inv_put_text(out, in->version ? in->version : "?");
+		fprintf(out, " (%s) via %s", in->agent->title ? in->agent->title : in->agent->name,
+			in->method);
+	}
 	if (in->detail) {
 		fputs(" ", out);
 		inv_put_text(out, in->detail);

@@ -9,6 +9,7 @@
  * inside the entry, so an edited manifest cannot move arbitrary files.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,25 +171,50 @@ int inv_quarantine_info(const char *qdir, const char *id, struct inv_plan *p, ch
 	return load_manifest(p, err, errlen);
 }
 
+/* Moves item @m back from the entry's files dir @files.  Its original
+ * parent is reached without following symlinks: a user who swapped a dir
+ * of their home for a symlink must not make root put the agent's files
+ * (as root's rename would) somewhere else. */
+static int move_back(const struct inv_move *m, int files, char *err, size_t errlen)
+{
+	const char *base, *to = strrchr(m->to, '/');
+	int fd = inv_open_parent(m->from, &base), rc = 0;
+
+	if (fd < 0 || renameat(files, to ? to + 1 : m->to, fd, base)) {
+		snprintf(err, errlen, "cannot move '%s' back to '%s'%s: %s", m->to, m->from,
+			 fd < 0 ? " without following a symlink" : "", strerror(errno));
+		rc = INV_EIO;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int inv_restore(const char *qdir, const char *id, struct inv_plan *p, char *err,
 		size_t errlen)
 {
 	size_t i, done;
-	int rc = inv_quarantine_info(qdir, id, p, err, errlen);
+	char *fpath;
+	int files = -1, rc = inv_quarantine_info(qdir, id, p, err, errlen);
 
 	rc = rc ? rc : check_items(p, err, errlen);
+	fpath = rc ? NULL : inv_path_join(p->dir, "files");
+	if (!rc && (!fpath ||
+		    (files = open(fpath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)) {
+		snprintf(err, errlen, "cannot open '%s': %s", fpath ? fpath : p->dir,
+			 fpath ? strerror(errno) : "out of memory");
+		rc = fpath ? INV_EIO : INV_ENOMEM;
+	}
+	free(fpath);
 	for (done = 0; !rc && done < p->n; done++)
-		if (rename(p->v[done].to, p->v[done].from)) {
-			snprintf(err, errlen, "cannot move '%s' back to '%s': %s", p->v[done].to,
-				 p->v[done].from, strerror(errno));
-			rc = INV_EIO;
-		}
+		rc = move_back(&p->v[done], files, err, errlen);
 	if (rc && done) {
 		for (i = done - 1; i-- > 0;)
 			rename(p->v[i].from, p->v[i].to);
-		return rc;
-	}
-	if (!rc)
+	} else if (!rc) {
 		inv_entry_remove(p);
+	}
+	if (files >= 0)
+		close(files);
 	return rc;
 }

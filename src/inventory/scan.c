@@ -60,6 +60,7 @@ static int home_add(struct homes *h, const char *root, const struct passwd *pw)
 		goto oom;
 	h->v = v;
 	v[h->n].dir = dir;
+	v[h->n].uid = pw->pw_uid;
 	v[h->n].name = strdup(pw->pw_name ? pw->pw_name : "?");
 	if (!v[h->n].name)
 		goto oom;
@@ -254,6 +255,7 @@ static int launcher_dirs(struct inv_scan *s, const struct homes *h)
 	for (i = 0; i < sizeof(system_bins) / sizeof(system_bins[0]); i++) {
 		if (!(dir = inv_path_join(root, system_bins[i])))
 			return INV_ENOMEM;
+		s->owner = (uid_t)-1;
 		inv_scan_launchers(s, dir, "system");
 		free(dir);
 	}
@@ -261,6 +263,7 @@ static int launcher_dirs(struct inv_scan *s, const struct homes *h)
 		for (i = 0; i < sizeof(user_bins) / sizeof(user_bins[0]); i++) {
 			if (!(dir = inv_path_join(h->v[k].dir, user_bins[i])))
 				return INV_ENOMEM;
+			s->owner = h->v[k].uid;
 			inv_scan_launchers(s, dir, h->v[k].name);
 			free(dir);
 		}
@@ -287,7 +290,7 @@ static int install_cmp(const void *pa, const void *pb)
 int inv_scan(const struct inv_options *opt, const struct agent_set *agents,
 	     struct inv_report *r, char *err, size_t errlen)
 {
-	struct inv_scan s = { opt, agents, r, opt->root ? opt->root : "", 0 };
+	struct inv_scan s = { opt, agents, r, opt->root ? opt->root : "", 0, 0 };
 	struct homes h = { NULL, 0 };
 	size_t i;
 	int rc;
@@ -299,11 +302,14 @@ int inv_scan(const struct inv_options *opt, const struct agent_set *agents,
 	if (!rc) {
 		struct passwd *me = getpwuid(getuid());
 
+		s.owner = getuid();
 		if (me && me->pw_name && (!opt->user || !strcmp(opt->user, me->pw_name)))
 			inv_scan_node_env(&s, me->pw_name);
+		s.owner = (uid_t)-1;
 		inv_scan_node_system(&s);
 		inv_scan_system(&s);
 		for (i = 0; i < h.n; i++) {
+			s.owner = h.v[i].uid;
 			inv_scan_node(&s, &h.v[i]);
 			inv_scan_native(&s, &h.v[i]);
 			inv_scan_editors(&s, &h.v[i]);

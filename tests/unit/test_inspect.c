@@ -110,6 +110,43 @@ static void test_bun(void **state)
 	}
 }
 
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+/* An ELF whose section-name table offset is near 2^64: stroff + name
+ * wraps around to the ".bun" planted in the ELF header.  The section must
+ * not be taken as .bun (the graph is then found as an appended payload). */
+static void test_elf_name_wrap(void **state)
+{
+	uint8_t img[2048];
+	size_t len = bun_image(img, 0x400, "x=1");
+	struct insp_embed e;
+
+	(void)state;
+	memcpy(img, "\x7f" "ELF\x02\x01", 6);
+	memcpy(img + 16, ".bun", 5);
+	put64(img + 0x28, 0x100);       /* e_shoff */
+	put16(img + 0x3A, 64);          /* e_shentsize */
+	put16(img + 0x3C, 2);           /* e_shnum */
+	put16(img + 0x3E, 0);           /* e_shstrndx */
+	put64(img + 0x100 + 0x18, UINT64_MAX - 15);  /* the name table's offset */
+	put32(img + 0x140, 32);         /* section 1: name -> stroff + 32 wraps to 16 */
+	put32(img + 0x144, 1);
+	put64(img + 0x140 + 0x18, 0x400);
+	put64(img + 0x140 + 0x20, len - 0x400);
+	assert_int_equal(insp_find_embed(img, len, &e), 0);
+	assert_string_equal(e.kind, "bun");
+	assert_non_null(strstr(e.how, "appended"));
+	insp_embed_release(&e);
+	/* With a real name table the same section is the .bun section. */
+	put64(img + 0x100 + 0x18, 0);
+	put32(img + 0x140, 16);
+	assert_int_equal(insp_find_embed(img, len, &e), 0);
+	assert_string_equal(e.how, "the ELF section .bun");
+	insp_embed_release(&e);
+}
+
 static void test_sea_magic(void **state)
 {
 	static const char fuse[] = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1";
@@ -140,6 +177,90 @@ static void test_sea_magic(void **state)
 }
 
 /* XOR with every key finds the same table: the delta search has no key. */
+/* Candidates that end where the blob ends: an array whose fourth comma is
+ * the last byte, a base64 literal and an escape with no closing quote.
+ * Each blob is a heap copy of exactly its length, so a read one past the
+ * end is caught by the sanitizer build. */
+static void test_blob_end(void **state)
+{
+	static const char *const tails[] = {
+		"x=[1,2,3,4,", "[1,2,3,4,", "x=\"QUJDREVGR0hpams", "x='\\x41\\x42",
+		"\\u{E0041}", "\\uDB40\\uDC41", "Today's date is",
+	};
+	struct inspector *in;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	in = inspector_new(NULL, err, sizeof(err));
+	assert_non_null(in);
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		size_t n = strlen(tails[i]);
+		uint8_t *copy = malloc(n);
+		struct insp_blob b = { "mem", NULL, copy, n, 0, true };
+
+		memcpy(copy, tails[i], n);
+		assert_int_equal(insp_blob_run(in, &b), 0);
+		free(copy);
+	}
+	/* An XOR table whose decoder names the key in a variable assigned as
+	 * the blob's very last bytes ("^Kk ... Kk=90"). */
+	{
+		static const char *const words[] = { "deepseek", "moonshot", "dashscope" };
+		static const char code[] = "function d(c){return c^Kk}var Kk=90";
+		uint8_t *copy = malloc(256);
+		size_t n = 0, w, k, nf;
+		struct insp_blob b = { "mem", NULL, copy, 0, 0, false };
+		const struct insp_finding *f;
+
+		for (w = 0; w < 3; w++) {
+			for (k = 0; words[w][k]; k++)
+				copy[n++] = (uint8_t)(words[w][k] ^ 90);
+			copy[n++] = (uint8_t)(',' ^ 90);
+		}
+		memcpy(copy + n, code, sizeof(code) - 1);
+		b.len = n + sizeof(code) - 1;
+		copy = realloc(copy, b.len);
+		b.p = copy;
+		assert_int_equal(insp_blob_run(in, &b), 0);
+		f = inspect_findings(in, &nf);
+		assert_true(nf >= 1);
+		assert_string_equal(f[nf - 1].rule, "obfuscation.xor-table");
+		assert_non_null(f[nf - 1].decoder);
+		assert_non_null(strstr(f[nf - 1].decoder, "Kk=90"));
+		free(copy);
+	}
+	inspector_free(in);
+}
+
+/* Past the cap on findings, a table found is dropped and counted; it is
+ * not an out-of-memory error that stops the inspection. */
+static void test_findings_cap(void **state)
+{
+	static const char *const words[] = { "deepseek", "moonshot", "dashscope" };
+	uint8_t text[64];
+	size_t n = 0, w, i, nf;
+	struct insp_blob b = { "mem", NULL, text, 0, 0, false };
+	struct inspector *in;
+	char err[256];
+
+	(void)state;
+	for (w = 0; w < 3; w++) {
+		for (i = 0; words[w][i]; i++)
+			text[n++] = (uint8_t)(words[w][i] ^ 7);
+		text[n++] = (uint8_t)(',' ^ 7);
+	}
+	b.len = n;
+	in = inspector_new(NULL, err, sizeof(err));
+	assert_non_null(in);
+	for (i = 0; i < INSP_MAX_FINDINGS + 2; i++)
+		assert_int_equal(insp_blob_run(in, &b), 0);
+	inspect_findings(in, &nf);
+	assert_int_equal(nf, INSP_MAX_FINDINGS);
+	assert_int_equal(inspect_dropped(in), 2);
+	inspector_free(in);
+}
+
 static void test_every_key(void **state)
 {
 	static const char *const words[] = { "deepseek", "moonshot", "dashscope", "siliconflow" };
@@ -179,7 +300,10 @@ int main(void)
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_bun),
+		cmocka_unit_test(test_elf_name_wrap),
 		cmocka_unit_test(test_sea_magic),
+		cmocka_unit_test(test_blob_end),
+		cmocka_unit_test(test_findings_cap),
 		cmocka_unit_test(test_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
