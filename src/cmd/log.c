@@ -336,7 +336,7 @@ static void show_replacement(const char *s)
 	else if (json_write_string(&b, s, strlen(s)))
 		puts("(too long to show)");
 	else
-		put_safe(b.data, b.len), putchar('\n');
+		term_put_safe(stdout, b.data, b.len, 0), putchar('\n');
 	buf_release(&b);
 }
 
