@@ -16,8 +16,9 @@
 #define TERM_KEEP_LINES 1u
 
 /* term_needs_escape - whether code point @cp is shown as an escape: C0
- * and C1 controls, DEL, and the bidi controls (embeddings, overrides,
- * isolates and the LRM/RLM marks). */
+ * and C1 controls, DEL, the bidi controls (embeddings, overrides,
+ * isolates), default-ignorable characters (zero-width, LRM/RLM, tags,
+ * variation selectors, fillers, soft hyphen) and private-use characters. */
 int term_needs_escape(uint32_t cp, unsigned flags);
 
 /* term_put_safe - write @n bytes of @s to @out: valid UTF-8 as it is but

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_term.c - untrusted text printed on a terminal: controls, C1, bidi
- * controls and invalid UTF-8 come out as visible escapes.
+ * controls, invisible characters and invalid UTF-8 come out as visible
+ * escapes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,11 +55,26 @@ static void test_lines(void **state)
 	free(one);
 }
 
+static void test_invisible(void **state)
+{
+	/* ZWSP, tag 'A' (U+E0041), VS16, soft hyphen, BOM, Hangul filler, a
+	 * private-use character; U+2019 and CJK stay as they are. */
+	static const char in[] = "a\xe2\x80\x8b\xf3\xa0\x81\x81\xef\xb8\x8f\xc2\xad"
+				 "\xef\xbb\xbf\xe3\x85\xa4\xee\x80\x80\xe2\x80\x99\xe6\x97\xa5";
+	char *out = shown(in, sizeof(in) - 1, TERM_KEEP_LINES);
+
+	(void)state;
+	assert_string_equal(out, "a\\u{200B}\\u{E0041}\\u{FE0F}\\u{00AD}\\u{FEFF}\\u{3164}"
+				 "\\u{E000}\xe2\x80\x99\xe6\x97\xa5");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_invisible),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
