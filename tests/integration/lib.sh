@@ -7,7 +7,27 @@ set -euo pipefail
 : "${SRCDIR:?SRCDIR must name the source tree}"
 DATA=${DATA:-$SRCDIR/tests/data}
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+OUTSIDE=
+# lib_cleanup: what leaves with the test; a test that sets its own EXIT
+# trap calls it.
+lib_cleanup() { rm -rf "$TMP" ${OUTSIDE:+"$OUTSIDE"}; }
+trap lib_cleanup EXIT
+
+# outside_tmp: set $OUTSIDE to a new directory (0755) that is not under
+# /tmp, /var/tmp, /dev/shm, /run or /home, which overt run and overt probe
+# replace with private ones: a source tree cloned under /tmp must not
+# change what the tests see.  Removed on exit.
+outside_tmp() {
+	local base
+	for base in /var/lib "${HOME:-}"; do
+		case $base in "" | /tmp* | /var/tmp* | /dev/shm* | /run* | /home*) continue ;; esac
+		OUTSIDE=$(mktemp -d "$base/.overt-test.XXXXXX" 2>/dev/null) || continue
+		chmod 0755 "$OUTSIDE"
+		return 0
+	done
+	echo "lib.sh: no writable directory outside /tmp and /home for this test" >&2
+	return 1
+}
 cd "$TMP"
 failures=0
 passes=0

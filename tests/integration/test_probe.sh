@@ -12,7 +12,11 @@
 # {url} in the command reach the agent.
 . "$(dirname "$0")/lib.sh"
 
-AGENT=$SRCDIR/tests/integration/probe_agent.sh
+# Each cell has a fresh /tmp and /home: the agent lives outside both, even
+# when the source tree was cloned under /tmp.
+outside_tmp
+AGENT=$OUTSIDE/probe_agent.sh
+cp "$SRCDIR/tests/integration/probe_agent.sh" "$AGENT"
 if ! unshare -rn true 2>/dev/null; then
 	echo "SKIP: user namespaces are not available here"
 	exit 0

@@ -12,6 +12,9 @@ PROBE=$(dirname "$OVERT")/tests/sbx_probe
 # A fake person: HOME with an SSH key and cloud credentials, another
 # project next to ours.
 H=$TMP/home
+# A directory nothing allowed reaches, outside the private /tmp.
+outside_tmp
+echo "not for the sandbox" >"$OUTSIDE/README.md"
 mkdir -p "$H/.ssh" "$H/.aws" "$TMP/proj" "$TMP/other"
 echo "FAKE-PRIVATE-KEY" >"$H/.ssh/id_ed25519"
 echo "[default]" >"$H/.aws/credentials"
@@ -24,7 +27,7 @@ mkdir -p "$TMP/state"
 MOCK=$!
 "$OVERT" mock -q --ready-file "$TMP/mock2.addr" --listen 127.0.0.1:0 &
 MOCK2=$!
-trap 'kill $MOCK $MOCK2 2>/dev/null || true; rm -rf "$TMP"' EXIT
+trap 'kill $MOCK $MOCK2 2>/dev/null || true; lib_cleanup' EXIT
 for _ in $(seq 1 500); do
 	[ -s "$TMP/mock.addr" ] && [ -s "$TMP/mock2.addr" ] && break
 	sleep 0.02
@@ -69,7 +72,7 @@ expect_status 1 "fake ssh key"
 grep -q FAKE-PRIVATE-KEY "$TMP/out" && fail "the ssh key was read" || ok
 
 # HOME and the other project are under /tmp here, which is private inside
-# (ENOENT); the source tree is outside it and Landlock refuses it (EACCES).
+# (ENOENT); $OUTSIDE is outside it and Landlock refuses it (EACCES).
 runin -- "$PROBE" read "$H/notes.txt"
 expect_status 1 "a file in HOME"
 expect_out "denied" "HOME is out of reach"
@@ -78,14 +81,14 @@ runin -- "$PROBE" read "$TMP/other/secret.txt"
 expect_status 1 "another project"
 expect_out "denied" "another project is out of reach"
 
-runin -- "$PROBE" read "$SRCDIR/README.md"
+runin -- "$PROBE" read "$OUTSIDE/README.md"
 expect_status 1 "a directory that is not allowed"
 expect_out "denied EACCES" "Landlock refuses what it was not told to allow"
 
-runin -- "$PROBE" write "$SRCDIR/made-by-sandbox.txt"
+runin -- "$PROBE" write "$OUTSIDE/made-by-sandbox.txt"
 expect_status 1 "write to a directory that is not allowed"
 expect_out "denied EACCES" "Landlock refuses the write"
-[ ! -e "$SRCDIR/made-by-sandbox.txt" ] && ok || fail "a file was written in the source tree"
+[ ! -e "$OUTSIDE/made-by-sandbox.txt" ] && ok || fail "a file was written outside the project"
 
 runin -- "$PROBE" write "$TMP/other/new.txt"
 expect_status 1 "write outside the project"
@@ -180,7 +183,7 @@ expect_err "nothing was run" "it says so"
 [ ! -e "$TMP/proj/ran-undegraded" ] && ok || fail "the command ran after a failed step"
 runin --allow-read "$OVERT_DIR" -- "$OVERT" run --allow-degraded --proxy unix:/tmp/none.sock \
 	--allow-read "$(dirname "$PROBE")" -- \
-	"$PROBE" read "$SRCDIR/README.md"
+	"$PROBE" read "$OUTSIDE/README.md"
 expect_status 1 "degraded: the command runs"
 expect_err "WARNING: SANDBOX DEGRADED: network namespace" "with a loud warning"
 expect_out "denied EACCES" "the steps that work still apply"
@@ -251,7 +254,7 @@ s.socket = c.wrap_socket(s.socket, server_side=True)
 open(sys.argv[3], "w").write(str(s.server_port))
 s.serve_forever()' "$TMP/tls/cert.pem" "$TMP/tls/key.pem" "$TMP/tls/port.tmp" &
 TLS=$!
-trap 'kill $MOCK $MOCK2 $TLS 2>/dev/null || true; rm -rf "$TMP"' EXIT
+trap 'kill $MOCK $MOCK2 $TLS 2>/dev/null || true; lib_cleanup' EXIT
 for _ in $(seq 1 500); do [ -s "$TMP/tls/port.tmp" ] && break; sleep 0.02; done
 TLSPORT=$(cat "$TMP/tls/port.tmp")
 # (--noproxy '': NO_PROXY inside names localhost, for the base URLs.)
