@@ -323,10 +323,10 @@ static void test_analyze_noise_elsewhere(void **state)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char path[512];
+	char path[1024];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
