@@ -273,6 +273,8 @@ struct audit_verify_result {
 	int64_t row_id;         /* its id, or 0 */
 	char message[256];      /* what is wrong, "" when all is well */
 	uint8_t head[32];       /* hash of the last entry */
+	uint64_t expect_seq;    /* audit_verify_expect: the entry whose hash is
+				 * the expected one, 0 when no entry has it */
 };
 
 /*
@@ -282,6 +284,17 @@ struct audit_verify_result {
  * AUDIT_E* code (with @res->message) when the file cannot be read.
  */
 int audit_verify(struct audit_store *store, struct audit_verify_result *res);
+
+/*
+ * audit_verify_expect - audit_verify, and also look for the entry whose hash
+ * is @expect (a head printed by an earlier verify; NULL: none) and store its
+ * seq in @res->expect_seq, 0 when no entry has that hash.  Since every hash
+ * covers all entries before it, a verified chain holding @expect has the
+ * same history up to that entry as when the head was recorded.  The caller
+ * decides what a missing head means (the file was rewritten or truncated).
+ */
+int audit_verify_expect(struct audit_store *store, const uint8_t expect[32],
+			struct audit_verify_result *res);
 
 struct audit_count {
 	char name[64];
