@@ -213,6 +213,15 @@ int audit_sync(struct audit_store *store);
 /* audit_healthy - 1 while every write has succeeded, else 0.  Thread-safe. */
 int audit_healthy(struct audit_store *store);
 
+/*
+ * audit_room - how many more records the queue takes now (queue_max less
+ * those waiting; 0 for a read-only store).  The proxy checks it before
+ * forwarding a request, counting the exchanges it has let through but not
+ * yet submitted, so a full queue refuses a request instead of losing the
+ * record of one already forwarded.  Thread-safe.
+ */
+size_t audit_room(struct audit_store *store);
+
 /* audit_status - copy the writer's counters and first error into @st. */
 void audit_status(struct audit_store *store, struct audit_status *st);
 

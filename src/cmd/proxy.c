@@ -269,6 +269,25 @@ static bool listen_allowed(const char *listen, bool allow_remote, bool has_token
 	return allow_remote && has_token;
 }
 
+/* OVERT_AUDIT_QUEUE_MAX: a smaller audit queue, for tests of what the proxy
+ * does when it is full (docs/AUDIT.md); not an option, since no deployment
+ * wants one.  Returns -1 for a bad value. */
+static int queue_from_env(struct proxy_config *cfg)
+{
+	const char *v = getenv("OVERT_AUDIT_QUEUE_MAX");
+	uint64_t n;
+
+	if (!v)
+		return 0;
+	if (parse_size(v, 1 << 20, &n) || !n) {
+		fprintf(stderr, "overt: OVERT_AUDIT_QUEUE_MAX takes a number of records "
+			"from 1, not '%s'\n", v);
+		return -1;
+	}
+	cfg->audit_queue_max = (size_t)n;
+	return 0;
+}
+
 int cmd_proxy(int argc, char **argv)
 {
 	struct proxy_config cfg = {
@@ -284,7 +303,7 @@ int cmd_proxy(int argc, char **argv)
 	int rc;
 
 	buf_init(&token, 4096);
-	if (config && load_config(config, &cfg, &file))
+	if (queue_from_env(&cfg) || (config && load_config(config, &cfg, &file)))
 		return EXIT_CONFIG;
 	rc = parse(argc, argv, &cfg, &token_file, &allow_remote);
 	if (rc) {

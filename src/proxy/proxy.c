@@ -35,6 +35,7 @@ struct proxy {
 	struct http_server *srv;
 	struct upstream *up;
 	struct audit_store *audit; /* NULL without --db */
+	size_t audit_reserved;    /* exchanges let through, not yet submitted */
 	struct connect_policy tunnels;
 };
 
@@ -51,6 +52,7 @@ struct exchange {
 	uint64_t id;
 	bool head_sent;
 	bool cancelled;
+	bool reserved;            /* counted in p->audit_reserved */
 	int status;
 	int64_t time_ms;          /* wall clock at the start, for the record */
 	int64_t ttfb_ms;
@@ -294,6 +296,13 @@ static void findings_of(const struct scan_report *rep, const enum proxy_action *
 	}
 }
 
+static void unreserve(struct exchange *x)
+{
+	if (x->reserved)
+		x->p->audit_reserved--;
+	x->reserved = false;
+}
+
 /* Hand the exchange to the audit log, the bodies with it.  Returns the
  * exchange's id in the log, or 0 when not recorded. */
 static int64_t record(struct proxy *p, struct exchange *x, const struct http_request *req,
@@ -310,6 +319,7 @@ static int64_t record(struct proxy *p, struct exchange *x, const struct http_req
 
 	if (!p->audit)
 		return 0;
+	unreserve(x);
 	n += x->hreport.nfindings;
 	af = calloc(n ? n : 1, sizeof(*af));
 	ac = changes_of(&x->rw);
@@ -368,6 +378,7 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 
 static void exchange_free(struct exchange *x)
 {
+	unreserve(x);
 	scan_report_release(&x->report);
 	scan_report_release(&x->hreport);
 	free(x->hacts);
@@ -504,27 +515,52 @@ static void refuse_recorded(struct exchange *x, struct http_request *req, int st
 	exchange_free(x);
 }
 
-/* The audit log must be writable, unless the proxy was told to fail open. */
-static bool audit_ok(struct proxy *p, struct exchange *x, struct http_request *req)
+/* Refuse @x with 503 for @why, unless the proxy fails open: then forward
+ * it and raise an alarm.  False when refused. */
+static bool audit_refuse(struct proxy *p, struct exchange *x, struct http_request *req,
+			 const char *why)
 {
-	struct audit_status st;
 	char msg[512];
 
-	if (!p->audit || audit_healthy(p->audit))
-		return true;
-	audit_status(p->audit, &st);
 	if (p->cfg.fail_open) {
 		if (p->cfg.log)
 			fprintf(p->cfg.log, "overt: ALARM: #%llu forwarded without an audit "
-				"record: %s\n", (unsigned long long)req->id, st.message);
+				"record: %s\n", (unsigned long long)req->id, why);
 		return true;
 	}
-	snprintf(msg, sizeof(msg), "overt cannot write its audit log (%s), so it refuses "
-		 "requests; free space or fix the log, or run the proxy with --fail-open",
-		 st.message);
+	snprintf(msg, sizeof(msg), "overt cannot record this request in its audit log (%s), "
+		 "so it refuses it; free space, fix the log or retry later, or run the "
+		 "proxy with --fail-open", why);
+	if (p->cfg.log)
+		fprintf(p->cfg.log, "overt: #%llu refused: %s\n", (unsigned long long)req->id, why);
 	refuse(x->res, x->api, 503, msg);
 	exchange_free(x);
 	return false;
+}
+
+/*
+ * The audit log must be writable and have room for this exchange's record
+ * before anything is forwarded, unless the proxy was told to fail open.
+ * The record is submitted only when the exchange ends, so a slot is
+ * reserved now (counted against the queue's room with every exchange let
+ * through and not yet submitted): a request that goes upstream is one the
+ * log can take, instead of one whose record is dropped afterwards.
+ */
+static bool audit_ok(struct proxy *p, struct exchange *x, struct http_request *req)
+{
+	struct audit_status st;
+
+	if (!p->audit)
+		return true;
+	if (!audit_healthy(p->audit)) {
+		audit_status(p->audit, &st);
+		return audit_refuse(p, x, req, st.message);
+	}
+	if (audit_room(p->audit) <= p->audit_reserved)
+		return audit_refuse(p, x, req, "its write queue is full");
+	x->reserved = true;
+	p->audit_reserved++;
+	return true;
 }
 
 /* Decode a compressed body for scanning; false when refused. */
@@ -735,9 +771,11 @@ static int start(struct proxy *p, char *err, size_t errlen)
 		.done = on_exchange_done,
 		.ctx = p, .max_body = p->cfg.max_body, .access_token = p->cfg.access_token,
 	};
+
+	struct audit_options ao = { .queue_max = p->cfg.audit_queue_max };
 	int rc;
 
-	rc = p->cfg.db ? audit_open(p->cfg.db, NULL, &p->audit, err, errlen) : 0;
+	rc = p->cfg.db ? audit_open(p->cfg.db, &ao, &p->audit, err, errlen) : 0;
 	p->tunnels = (struct connect_policy){ p->cfg.connect_allow, p->cfg.nconnect_allow,
 					      p->audit, p->cfg.log, &p->loop };
 	if (!rc)
