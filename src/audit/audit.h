@@ -210,6 +210,25 @@ int audit_submit_take_id(struct audit_store *store, const struct audit_exchange 
  */
 int audit_sync(struct audit_store *store);
 
+/*
+ * For a caller that must not answer before a record is committed (overt
+ * proxy --sync) and cannot block: audit_ticket, right after a successful
+ * submit from the only submitting thread, names that record (records are
+ * numbered 1, 2, ... in submit order, events included; another thread's
+ * submit in between only makes the ticket later, so waiting on it is
+ * still safe).  audit_durable says 1 when every record up to @ticket is
+ * committed, -1 when the writer finished it but the batch was lost, 0 while
+ * it waits.  audit_flush asks the writer to commit what is queued now
+ * instead of waiting out its batch time, without blocking.  @fn, when set
+ * with audit_set_notify, is called from the writer thread after every
+ * batch (with a lock held: it must only wake the caller, uv_async_send);
+ * setting NULL guarantees no call after the function returns.
+ */
+uint64_t audit_ticket(struct audit_store *store);
+int audit_durable(struct audit_store *store, uint64_t ticket);
+void audit_flush(struct audit_store *store);
+void audit_set_notify(struct audit_store *store, void (*fn)(void *ctx), void *ctx);
+
 /* audit_healthy - 1 while every write has succeeded, else 0.  Thread-safe. */
 int audit_healthy(struct audit_store *store);
 

@@ -55,6 +55,8 @@ static const char usage_text[] =
 	"                           see 'overt log'\n"
 	"      --fail-open          forward requests even when the audit log cannot be\n"
 	"                           written (default: refuse them with 503)\n"
+	"      --sync               end each reply only once its audit record is\n"
+	"                           committed (replies are relayed chunked)\n"
 	"      --token-file FILE    require this access token (file mode 0600) on every\n"
 	"                           request, as 'X-Overt-Token: TOKEN' or\n"
 	"                           'Proxy-Authorization: Bearer TOKEN'; or set\n"
@@ -91,6 +93,7 @@ static int parse(int argc, char **argv, struct proxy_config *c, const char **tok
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "fail-open", no_argument, NULL, 'o' },
+		{ "sync", no_argument, NULL, 's' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "allow-remote", no_argument, NULL, 'R' },
 		{ "allow-connect", required_argument, NULL, 'K' },
@@ -109,6 +112,7 @@ static int parse(int argc, char **argv, struct proxy_config *c, const char **tok
 		case 'r': c->ready_file = optarg; break;
 		case 'd': c->db = optarg; break;
 		case 'o': c->fail_open = true; break;
+		case 's': c->sync = true; break;
 		case 't': *token_file = optarg; break;
 		case 'R': *allow_remote = true; break;
 		case 'K':

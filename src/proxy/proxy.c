@@ -36,6 +36,11 @@ struct proxy {
 	struct upstream *up;
 	struct audit_store *audit; /* NULL without --db */
 	size_t audit_reserved;    /* exchanges let through, not yet submitted */
+	/* --sync: exchanges whose reply ends once their record is committed,
+	 * and the writer's wake-up after each batch */
+	struct exchange *held;
+	uv_async_t committed;
+	bool committed_live;
 	struct connect_policy tunnels;
 };
 
@@ -53,6 +58,8 @@ struct exchange {
 	bool head_sent;
 	bool cancelled;
 	bool reserved;            /* counted in p->audit_reserved */
+	uint64_t ticket;          /* --sync: the record's place in the writer's order */
+	struct exchange *held_next;
 	int status;
 	int64_t time_ms;          /* wall clock at the start, for the record */
 	int64_t ttfb_ms;
@@ -406,6 +413,10 @@ static int on_head(void *arg, int status, const struct http_header *h, size_t n)
 	x->head_sent = true;
 	x->status = status;
 	x->ttfb_ms = (int64_t)(uv_now(&x->p->loop) - http_res_request(x->res)->start_ms);
+	/* --sync relays every reply chunked, so its end is a chunk that can
+	 * wait for the commit; with a length the last byte would end it. */
+	if (x->p->cfg.sync && x->p->audit)
+		length = NULL;
 	return http_res_stream_start_length(x->res, status, NULL, length) ? -1 : 0;
 }
 
@@ -422,10 +433,83 @@ static int on_data(void *arg, const uint8_t *p, size_t len)
 	return rc == 0 ? 0 : rc == 1 ? 1 : -1;
 }
 
+static void unhold(struct exchange *x)
+{
+	struct exchange **h;
+
+	for (h = &x->p->held; *h; h = &(*h)->held_next)
+		if (*h == x) {
+			*h = x->held_next;
+			break;
+		}
+}
+
+/* --sync: the agent went away while its reply's end waited. */
+static void on_cancel_held(void *arg)
+{
+	struct exchange *x = arg;
+
+	unhold(x);
+	exchange_free(x);
+}
+
+/* --sync: end every held reply whose record is committed; cut off those
+ * whose record was lost, so the agent never sees a complete reply that
+ * the log does not have. */
+static void on_committed(uv_async_t *a)
+{
+	struct proxy *p = a->data;
+	struct exchange **h = &p->held, *x;
+	int d;
+
+	while ((x = *h) != NULL) {
+		d = audit_durable(p->audit, x->ticket);
+		if (!d) {
+			h = &x->held_next;
+			continue;
+		}
+		*h = x->held_next;
+		if (d > 0)
+			http_res_stream_end(x->res);
+		else
+			http_res_abort(x->res);
+		exchange_free(x);
+	}
+}
+
+static void notify_committed(void *ctx)
+{
+	uv_async_send(ctx);
+}
+
+/*
+ * --sync: the reply is relayed but not ended (the last chunk, or with
+ * HTTP/1.0 the close) until the writer has committed its record, which
+ * holds the reply as relayed.  A record that could not be submitted (@id
+ * 0) cannot become durable: the reply is cut off instead.
+ */
+static void hold_end(struct exchange *x, int64_t id)
+{
+	struct proxy *p = x->p;
+
+	if (!id) {
+		http_res_abort(x->res);
+		exchange_free(x);
+		return;
+	}
+	x->ticket = audit_ticket(p->audit);
+	x->held_next = p->held;
+	p->held = x;
+	http_res_callbacks(x->res, NULL, on_cancel_held, x);
+	audit_flush(p->audit); /* commit now, not after the batch time */
+	on_committed(&p->committed); /* the writer may have been quick */
+}
+
 static void on_done(void *arg, int error, const char *message)
 {
 	struct exchange *x = arg;
 	char msg[512];
+	int64_t id;
 
 	x->up = NULL;
 	if (x->cancelled) {
@@ -434,7 +518,7 @@ static void on_done(void *arg, int error, const char *message)
 		exchange_free(x);
 		return;
 	}
-	record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status);
+	id = record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status);
 	if (error && !x->head_sent) {
 		snprintf(msg, sizeof(msg), "overt could not reach the upstream %s: %s",
 			 x->url.data, message ? message : "unknown error");
@@ -443,6 +527,10 @@ static void on_done(void *arg, int error, const char *message)
 		if (error && x->p->cfg.log)
 			fprintf(x->p->cfg.log, "overt: #%llu upstream reply cut short: %s\n",
 				(unsigned long long)x->id, message ? message : "unknown error");
+		if (x->p->cfg.sync && x->p->audit) {
+			hold_end(x, id);
+			return;
+		}
 		http_res_stream_end(x->res);
 	}
 	exchange_free(x);
@@ -776,6 +864,18 @@ static int start(struct proxy *p, char *err, size_t errlen)
 	int rc;
 
 	rc = p->cfg.db ? audit_open(p->cfg.db, &ao, &p->audit, err, errlen) : 0;
+	if (!rc && p->audit && p->cfg.sync) {
+		rc = uv_async_init(&p->loop, &p->committed, on_committed);
+		if (rc)
+			snprintf(err, errlen, "cannot start: %s", uv_strerror(rc));
+		p->committed.data = p;
+		p->committed_live = !rc;
+		/* Only the held exchanges keep the loop running, not this. */
+		if (!rc)
+			uv_unref((uv_handle_t *)&p->committed);
+		if (!rc)
+			audit_set_notify(p->audit, notify_committed, &p->committed);
+	}
 	p->tunnels = (struct connect_policy){ p->cfg.connect_allow, p->cfg.nconnect_allow,
 					      p->audit, p->cfg.log, &p->loop };
 	if (!rc)
@@ -816,6 +916,10 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 	else if (p->srv)
 		http_server_stop(p->srv, 0);
 	upstream_free(p->up);
+	if (p->committed_live) {
+		audit_set_notify(p->audit, NULL, NULL);
+		uv_close((uv_handle_t *)&p->committed, NULL);
+	}
 	uv_run(&p->loop, UV_RUN_DEFAULT); /* close what is left */
 	http_server_free(p->srv);
 	uv_loop_close(&p->loop);
