@@ -310,6 +310,13 @@ int cmd_proxy(int argc, char **argv)
 	if (queue_from_env(&cfg) || (config && load_config(config, &cfg, &file)))
 		return EXIT_CONFIG;
 	rc = parse(argc, argv, &cfg, &token_file, &allow_remote);
+	/* Waiting for a record that is never written would be a promise the
+	 * proxy does not keep. */
+	if (!rc && cfg.sync && !cfg.db) {
+		fprintf(stderr, "overt proxy: --sync waits for audit records: add --db PATH\n"
+			"see 'overt proxy --help'\n");
+		rc = EXIT_USAGE;
+	}
 	if (rc) {
 		proxy_file_release(&file);
 		return rc < 0 ? EXIT_CLEAN : rc;

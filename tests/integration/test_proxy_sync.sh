@@ -100,4 +100,7 @@ st=0; wait "$pid2" 2>/dev/null || st=$?
 run "$OVERT" log stats --db "$TMP/c.db"
 expect_out "exchanges: 3" "\"sync\": true in the configuration"
 
+run "$OVERT" proxy --upstream "http://$mock" --sync
+expect_status 2 "--sync without --db"; expect_err "add --db PATH" "--sync without --db"
+
 finish
