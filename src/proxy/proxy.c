@@ -859,7 +859,6 @@ static int start(struct proxy *p, char *err, size_t errlen)
 		.done = on_exchange_done,
 		.ctx = p, .max_body = p->cfg.max_body, .access_token = p->cfg.access_token,
 	};
-
 	struct audit_options ao = { .queue_max = p->cfg.audit_queue_max };
 	int rc;
 
