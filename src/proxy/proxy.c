@@ -59,6 +59,8 @@ struct exchange {
 	bool cancelled;
 	bool reserved;            /* counted in p->audit_reserved */
 	uint64_t ticket;          /* --sync: the record's place in the writer's order */
+	int held_status;          /* --sync: a refusal waiting for the commit */
+	char *held_msg;
 	struct exchange *held_next;
 	int status;
 	int64_t time_ms;          /* wall clock at the start, for the record */
@@ -386,6 +388,7 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 static void exchange_free(struct exchange *x)
 {
 	unreserve(x);
+	free(x->held_msg);
 	scan_report_release(&x->report);
 	scan_report_release(&x->hreport);
 	free(x->hacts);
@@ -469,7 +472,11 @@ static void on_committed(uv_async_t *a)
 			continue;
 		}
 		*h = x->held_next;
-		if (d > 0)
+		/* A refusal forwarded nothing: it goes out even when its record
+		 * was lost, as the agent must learn it was refused. */
+		if (x->held_msg)
+			refuse(x->res, x->api, x->held_status, x->held_msg);
+		else if (d > 0)
 			http_res_stream_end(x->res);
 		else
 			http_res_abort(x->res);
@@ -493,7 +500,10 @@ static void hold_end(struct exchange *x, int64_t id)
 	struct proxy *p = x->p;
 
 	if (!id) {
-		http_res_abort(x->res);
+		if (x->held_msg)
+			refuse(x->res, x->api, x->held_status, x->held_msg);
+		else
+			http_res_abort(x->res);
 		exchange_free(x);
 		return;
 	}
@@ -503,6 +513,22 @@ static void hold_end(struct exchange *x, int64_t id)
 	http_res_callbacks(x->res, NULL, on_cancel_held, x);
 	audit_flush(p->audit); /* commit now, not after the batch time */
 	on_committed(&p->committed); /* the writer may have been quick */
+}
+
+/* Send a refusal whose exchange is recorded as @id: with --sync once the
+ * record is committed, else now.  Frees @x. */
+static void refuse_end(struct exchange *x, int status, const char *msg, int64_t id)
+{
+	if (x->p->cfg.sync && x->p->audit) {
+		x->held_status = status;
+		x->held_msg = strdup(msg);
+		if (x->held_msg) {
+			hold_end(x, id);
+			return;
+		}
+	}
+	refuse(x->res, x->api, status, msg);
+	exchange_free(x);
 }
 
 static void on_done(void *arg, int error, const char *message)
@@ -522,7 +548,8 @@ static void on_done(void *arg, int error, const char *message)
 	if (error && !x->head_sent) {
 		snprintf(msg, sizeof(msg), "overt could not reach the upstream %s: %s",
 			 x->url.data, message ? message : "unknown error");
-		refuse(x->res, x->api, 502, msg);
+		refuse_end(x, 502, msg, id);
+		return;
 	} else {
 		if (error && x->p->cfg.log)
 			fprintf(x->p->cfg.log, "overt: #%llu upstream reply cut short: %s\n",
@@ -598,9 +625,7 @@ static void refuse_recorded(struct exchange *x, struct http_request *req, int st
 			    const char *msg, enum proxy_action action)
 {
 	x->action = action;
-	record(x->p, x, req, status);
-	refuse(x->res, x->api, status, msg);
-	exchange_free(x);
+	refuse_end(x, status, msg, record(x->p, x, req, status));
 }
 
 /* Refuse @x with 503 for @why, unless the proxy fails open: then forward
@@ -777,8 +802,7 @@ static void block(struct proxy *p, struct exchange *x, struct http_request *req)
 	int64_t id = record(p, x, req, 403);
 
 	block_message(p, x, id, msg, sizeof(msg));
-	refuse(x->res, x->api, 403, msg);
-	exchange_free(x);
+	refuse_end(x, 403, msg, id);
 }
 
 static void handle(struct http_request *req, struct http_response *res, void *ctx)

@@ -3,7 +3,8 @@
 # overt proxy --sync: a reply ends only once its exchange's audit record is
 # committed.  N requests (plain and streamed) each get their whole reply,
 # then the proxy is killed with SIGKILL at once: all N are in the log, which
-# verifies.  Also: replies are relayed chunked, "sync": true in a config.
+# verifies; a block (403) is also sent only once recorded.  Also: replies
+# are relayed chunked, and "sync": true in a configuration.
 . "$(dirname "$0")/lib.sh"
 
 pids=()
@@ -57,6 +58,18 @@ run "$OVERT" log stats --db "$TMP/s.db"
 expect_out "exchanges: 24" "every answered exchange is in the log after kill -9"
 run "$OVERT" log show --db "$TMP/s.db" 24
 expect_status 0 "the last exchange is readable"
+
+# A refusal is held the same way: a block by policy, then kill -9 at once.
+start p4 proxy --upstream "http://$mock" --db "$TMP/b.db" --sync --action block
+p4=$addr pid4=$last
+code=$(curl -s -o "$TMP/blocked" -w '%{http_code}' --max-time 30 -H 'content-type: application/json' \
+	-d '{"model":"m","max_tokens":5,"system":"Today\u2019s date is 2026/06/30.","messages":[{"role":"user","content":"hi\u200b"}]}' \
+	"http://$p4/v1/messages") || code=000
+kill -9 "$pid4"
+wait "$pid4" 2>/dev/null || true
+[ "$code" = 403 ] && ok || fail "--sync block: $code $(cat "$TMP/blocked")"
+run "$OVERT" log list --db "$TMP/b.db" --format json
+expect_out '"action":"block"' "a blocked exchange is in the log after kill -9"
 
 # While the writer cannot commit (another process holds the write lock),
 # a reply is relayed but never ended: the client times out with a partial
