@@ -210,8 +210,36 @@ int audit_submit_take_id(struct audit_store *store, const struct audit_exchange 
  */
 int audit_sync(struct audit_store *store);
 
+/*
+ * For a caller that must not answer before a record is committed (overt
+ * proxy --sync) and cannot block: audit_ticket, right after a successful
+ * submit from the only submitting thread, names that record (records are
+ * numbered 1, 2, ... in submit order, events included; another thread's
+ * submit in between only makes the ticket later, so waiting on it is
+ * still safe).  audit_durable says 1 when every record up to @ticket is
+ * committed, -1 when the writer finished it but the batch was lost, 0 while
+ * it waits.  audit_flush asks the writer to commit what is queued now
+ * instead of waiting out its batch time, without blocking.  @fn, when set
+ * with audit_set_notify, is called from the writer thread after every
+ * batch (with a lock held: it must only wake the caller, uv_async_send);
+ * setting NULL guarantees no call after the function returns.
+ */
+uint64_t audit_ticket(struct audit_store *store);
+int audit_durable(struct audit_store *store, uint64_t ticket);
+void audit_flush(struct audit_store *store);
+void audit_set_notify(struct audit_store *store, void (*fn)(void *ctx), void *ctx);
+
 /* audit_healthy - 1 while every write has succeeded, else 0.  Thread-safe. */
 int audit_healthy(struct audit_store *store);
+
+/*
+ * audit_room - how many more records the queue takes now (queue_max less
+ * those waiting; 0 for a read-only store).  The proxy checks it before
+ * forwarding a request, counting the exchanges it has let through but not
+ * yet submitted, so a full queue refuses a request instead of losing the
+ * record of one already forwarded.  Thread-safe.
+ */
+size_t audit_room(struct audit_store *store);
 
 /* audit_status - copy the writer's counters and first error into @st. */
 void audit_status(struct audit_store *store, struct audit_status *st);
@@ -273,6 +301,8 @@ struct audit_verify_result {
 	int64_t row_id;         /* its id, or 0 */
 	char message[256];      /* what is wrong, "" when all is well */
 	uint8_t head[32];       /* hash of the last entry */
+	uint64_t expect_seq;    /* audit_verify_expect: the entry whose hash is
+				 * the expected one, 0 when no entry has it */
 };
 
 /*
@@ -282,6 +312,17 @@ struct audit_verify_result {
  * AUDIT_E* code (with @res->message) when the file cannot be read.
  */
 int audit_verify(struct audit_store *store, struct audit_verify_result *res);
+
+/*
+ * audit_verify_expect - audit_verify, and also look for the entry whose hash
+ * is @expect (a head printed by an earlier verify; NULL: none) and store its
+ * seq in @res->expect_seq, 0 when no entry has that hash.  Since every hash
+ * covers all entries before it, a verified chain holding @expect has the
+ * same history up to that entry as when the head was recorded.  The caller
+ * decides what a missing head means (the file was rewritten or truncated).
+ */
+int audit_verify_expect(struct audit_store *store, const uint8_t expect[32],
+			struct audit_verify_result *res);
 
 struct audit_count {
 	char name[64];

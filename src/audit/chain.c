@@ -272,6 +272,12 @@ static int prepare_rows(sqlite3 *db, struct walk *w)
 
 int audit_verify(struct audit_store *s, struct audit_verify_result *res)
 {
+	return audit_verify_expect(s, NULL, res);
+}
+
+int audit_verify_expect(struct audit_store *s, const uint8_t head[32],
+			struct audit_verify_result *res)
+{
 	struct walk w = { .res = res };
 	sqlite3_stmt *ch = NULL;
 	uint64_t expect = 1;
@@ -293,6 +299,11 @@ int audit_verify(struct audit_store *s, struct audit_verify_result *res)
 		if (!rc) {
 			memcpy(w.prev, sqlite3_column_blob(ch, 4), HASH_LEN);
 			res->records++;
+			/* check_entry has checked every hash up to here, and each
+			 * one covers all before it: finding @head means the
+			 * history up to that entry is the one that was recorded. */
+			if (head && !res->expect_seq && !memcmp(w.prev, head, HASH_LEN))
+				res->expect_seq = res->records;
 		}
 	}
 	if (!rc && step != SQLITE_DONE)

@@ -93,6 +93,9 @@ struct audit_store {
 	struct qrec *qhead, *qtail;
 	size_t qbytes;
 	uint64_t finished;      /* committed + lost */
+	uint64_t durable_through; /* records 1..this (in submit order) are committed */
+	void (*notify)(void *ctx); /* after each batch, from the writer thread */
+	void *notify_ctx;
 	struct audit_status st;
 };
 

@@ -450,6 +450,17 @@ int audit_healthy(struct audit_store *s)
 	return h;
 }
 
+size_t audit_room(struct audit_store *s)
+{
+	size_t room = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (!s->readonly && s->st.queued < s->opt.queue_max)
+		room = s->opt.queue_max - s->st.queued;
+	pthread_mutex_unlock(&s->lock);
+	return room;
+}
+
 void audit_status(struct audit_store *s, struct audit_status *st)
 {
 	pthread_mutex_lock(&s->lock);

@@ -309,6 +309,42 @@ int audit_sync(struct audit_store *s)
 	return rc;
 }
 
+void audit_set_notify(struct audit_store *s, void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&s->lock);
+	s->notify = fn;
+	s->notify_ctx = ctx;
+	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t audit_ticket(struct audit_store *s)
+{
+	uint64_t t;
+
+	pthread_mutex_lock(&s->lock);
+	t = s->st.submitted;
+	pthread_mutex_unlock(&s->lock);
+	return t;
+}
+
+void audit_flush(struct audit_store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->flush = 1;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int audit_durable(struct audit_store *s, uint64_t ticket)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = s->durable_through >= ticket ? 1 : s->finished >= ticket ? -1 : 0;
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 /* ---- rows and the chain (writer thread only) ---- */
 
 static void bind_cval(sqlite3_stmt *st, int i, const struct cval *v)
@@ -821,8 +857,14 @@ static void *writer_main(void *arg)
 		else
 			s->st.committed += n;
 		s->finished += n;
+		/* Batches are taken in submit order: all up to here are in. */
+		if (!rc)
+			s->durable_through = s->finished;
 		s->trim_pending = 1;
 		pthread_cond_broadcast(&s->done);
+		/* Under the lock, so audit_set_notify(NULL) means no more calls. */
+		if (s->notify)
+			s->notify(s->notify_ctx);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;

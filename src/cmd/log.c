@@ -34,7 +34,9 @@ static const char usage_text[] =
 	"  list    [--format text|json] [FILTERS]   exchanges, one per line\n"
 	"  show    [--format text|json] ID          one exchange, findings and bodies\n"
 	"  export  [--format jsonl|har] [FILTERS]   JSON Lines (\"schema\":1) or HAR 1.2\n"
-	"  verify                                   check the hash chain\n"
+	"  verify  [--expect-head HASH]             check the hash chain; with HASH (a\n"
+	"                                           head an earlier verify printed), also\n"
+	"                                           that the chain still holds that entry\n"
 	"  stats   [--format text|json]             counts and compression\n"
 	"  events  [--format text|json] [--since T] network attempts and 'overt run'\n"
 	"                                           sessions, one per line\n"
@@ -55,6 +57,7 @@ enum { FMT_TEXT, FMT_JSON, FMT_JSONL, FMT_HAR };
 struct log_args {
 	const char *sub;
 	const char *db;
+	const char *expect_head; /* verify: "sha256:<64 hex>" or 64 hex */
 	int format;
 	struct audit_filter filter;
 };
@@ -168,6 +171,7 @@ static int parse_args(int argc, char **argv, struct log_args *a, const char *tak
 		{ "rule", required_argument, NULL, 'r' },
 		{ "route", required_argument, NULL, 'R' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "expect-head", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -186,6 +190,8 @@ static int parse_args(int argc, char **argv, struct log_args *a, const char *tak
 			return usage_error(a->sub, "--%s does not apply here", option_name(opts, opt));
 		if (opt == 'd')
 			a->db = optarg;
+		else if (opt == 'E')
+			a->expect_head = optarg;
 		else if (opt == 'f')
 			rc = parse_format(a, optarg);
 		else
@@ -437,11 +443,47 @@ static int do_show(struct audit_store *s, const struct log_args *a, const char *
 	return report(a, rc);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "sha256:" and 64 hex digits (or the digits alone) into @out; -1 if not. */
+static int parse_head(const char *text, uint8_t out[32])
+{
+	size_t i;
+	int hi, lo;
+
+	if (!strncmp(text, "sha256:", 7))
+		text += 7;
+	if (strlen(text) != 64)
+		return -1;
+	for (i = 0; i < 32; i++) {
+		hi = hex_digit(text[2 * i]);
+		lo = hex_digit(text[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 static int do_verify(struct audit_store *s, const struct log_args *a)
 {
 	struct audit_verify_result v;
-	int rc = audit_verify(s, &v), i;
+	uint8_t head[32];
+	int rc, i;
 
+	if (a->expect_head && parse_head(a->expect_head, head))
+		return usage_error(a->sub, "--expect-head takes sha256: and 64 hex digits, "
+				   "as verify prints them, not '%s'", a->expect_head);
+	rc = audit_verify_expect(s, a->expect_head ? head : NULL, &v);
 	if (rc == AUDIT_ECORRUPT) {
 		fprintf(stderr, "overt: '%s' does not verify: %s\n", a->db, v.message);
 		if (v.bad_seq)
@@ -455,9 +497,19 @@ static int do_verify(struct audit_store *s, const struct log_args *a)
 		fprintf(stderr, "overt: %s\n", v.message[0] ? v.message : audit_strerror(rc));
 		return EXIT_RUNTIME;
 	}
+	/* A consistent chain without the recorded head was recomputed after an
+	 * edit, or cut short: someone with write access rewrote the file. */
+	if (a->expect_head && !v.expect_seq) {
+		fprintf(stderr, "overt: '%s' does not verify: no entry has the expected head "
+			"%s, so the file was rewritten or truncated since it was recorded\n",
+			a->db, a->expect_head);
+		return EXIT_FINDINGS;
+	}
 	printf("%s: ok: %llu entries, head sha256:", a->db, (unsigned long long)v.records);
 	for (i = 0; i < 32; i++)
 		printf("%02x", v.head[i]);
+	if (a->expect_head)
+		printf(", expected head at seq %llu", (unsigned long long)v.expect_seq);
 	putchar('\n');
 	return EXIT_CLEAN;
 }
@@ -630,7 +682,7 @@ static const struct sub subs[] = {
 	{ "list", "dfSmrRn", 0 },
 	{ "show", "df", 1 },
 	{ "export", "dfSmrRn", 0 },
-	{ "verify", "d", 0 },
+	{ "verify", "dE", 0 },
 	{ "stats", "df", 0 },
 	{ "import", "d", 1 },
 	{ "events", "dfS", 0 },

@@ -55,6 +55,8 @@ static const char usage_text[] =
 	"                           see 'overt log'\n"
 	"      --fail-open          forward requests even when the audit log cannot be\n"
 	"                           written (default: refuse them with 503)\n"
+	"      --sync               end each reply only once its audit record is\n"
+	"                           committed (replies are relayed chunked)\n"
 	"      --token-file FILE    require this access token (file mode 0600) on every\n"
 	"                           request, as 'X-Overt-Token: TOKEN' or\n"
 	"                           'Proxy-Authorization: Bearer TOKEN'; or set\n"
@@ -91,6 +93,7 @@ static int parse(int argc, char **argv, struct proxy_config *c, const char **tok
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "fail-open", no_argument, NULL, 'o' },
+		{ "sync", no_argument, NULL, 's' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "allow-remote", no_argument, NULL, 'R' },
 		{ "allow-connect", required_argument, NULL, 'K' },
@@ -109,6 +112,7 @@ static int parse(int argc, char **argv, struct proxy_config *c, const char **tok
 		case 'r': c->ready_file = optarg; break;
 		case 'd': c->db = optarg; break;
 		case 'o': c->fail_open = true; break;
+		case 's': c->sync = true; break;
 		case 't': *token_file = optarg; break;
 		case 'R': *allow_remote = true; break;
 		case 'K':
@@ -269,6 +273,25 @@ static bool listen_allowed(const char *listen, bool allow_remote, bool has_token
 	return allow_remote && has_token;
 }
 
+/* OVERT_AUDIT_QUEUE_MAX: a smaller audit queue, for tests of what the proxy
+ * does when it is full (docs/AUDIT.md); not an option, since no deployment
+ * wants one.  Returns -1 for a bad value. */
+static int queue_from_env(struct proxy_config *cfg)
+{
+	const char *v = getenv("OVERT_AUDIT_QUEUE_MAX");
+	uint64_t n;
+
+	if (!v)
+		return 0;
+	if (parse_size(v, 1 << 20, &n) || !n) {
+		fprintf(stderr, "overt: OVERT_AUDIT_QUEUE_MAX takes a number of records "
+			"from 1, not '%s'\n", v);
+		return -1;
+	}
+	cfg->audit_queue_max = (size_t)n;
+	return 0;
+}
+
 int cmd_proxy(int argc, char **argv)
 {
 	struct proxy_config cfg = {
@@ -284,9 +307,16 @@ int cmd_proxy(int argc, char **argv)
 	int rc;
 
 	buf_init(&token, 4096);
-	if (config && load_config(config, &cfg, &file))
+	if (queue_from_env(&cfg) || (config && load_config(config, &cfg, &file)))
 		return EXIT_CONFIG;
 	rc = parse(argc, argv, &cfg, &token_file, &allow_remote);
+	/* Waiting for a record that is never written would be a promise the
+	 * proxy does not keep. */
+	if (!rc && cfg.sync && !cfg.db) {
+		fprintf(stderr, "overt proxy: --sync waits for audit records: add --db PATH\n"
+			"see 'overt proxy --help'\n");
+		rc = EXIT_USAGE;
+	}
 	if (rc) {
 		proxy_file_release(&file);
 		return rc < 0 ? EXIT_CLEAN : rc;

@@ -219,10 +219,10 @@ static int top_value(struct loader *l, const struct json_walker *w, enum json_ki
 		return kind == JSON_ARRAY ? 0 : bad(l, "a list expected for", seg);
 	if (json_seg_is(seg, "schema"))
 		return 0; /* the schema is 1 */
-	if (json_seg_is(seg, "fail_open")) {
+	if (json_seg_is(seg, "fail_open") || json_seg_is(seg, "sync")) {
 		if (kind != JSON_TRUE && kind != JSON_FALSE)
 			return bad(l, "true or false expected for", seg);
-		c->fail_open = kind == JSON_TRUE;
+		*(json_seg_is(seg, "sync") ? &c->sync : &c->fail_open) = kind == JSON_TRUE;
 		return 0;
 	}
 	if (kind != JSON_STRING)

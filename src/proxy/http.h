@@ -199,6 +199,10 @@ int http_res_stream_write(struct http_response *res, const void *data,
  * core again.  Returns 0, HTTP_ESTATE or HTTP_ENOMEM. */
 int http_res_stream_end(struct http_response *res);
 
+/* http_res_abort - close the connection in the middle of a streamed
+ * response, so the client sees it incomplete; no callback is called. */
+void http_res_abort(struct http_response *res);
+
 /*
  * http_res_callbacks - @drain runs when a full queue has gone down to half
  * of write_queue_max; @cancel runs once if the client disconnects or the

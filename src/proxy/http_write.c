@@ -490,6 +490,13 @@ int http_res_stream_end(struct http_response *res)
 	return 0;
 }
 
+void http_res_abort(struct http_response *res)
+{
+	res->cancel = NULL;
+	res->drain = NULL;
+	http_conn_close(res->conn);
+}
+
 void http_res_callbacks(struct http_response *res, void (*drain)(void *arg),
 			void (*cancel)(void *arg), void *arg)
 {

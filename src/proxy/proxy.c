@@ -35,6 +35,12 @@ struct proxy {
 	struct http_server *srv;
 	struct upstream *up;
 	struct audit_store *audit; /* NULL without --db */
+	size_t audit_reserved;    /* exchanges let through, not yet submitted */
+	/* --sync: exchanges whose reply ends once their record is committed,
+	 * and the writer's wake-up after each batch */
+	struct exchange *held;
+	uv_async_t committed;
+	bool committed_live;
 	struct connect_policy tunnels;
 };
 
@@ -51,6 +57,11 @@ struct exchange {
 	uint64_t id;
 	bool head_sent;
 	bool cancelled;
+	bool reserved;            /* counted in p->audit_reserved */
+	uint64_t ticket;          /* --sync: the record's place in the writer's order */
+	int held_status;          /* --sync: a refusal waiting for the commit */
+	char *held_msg;
+	struct exchange *held_next;
 	int status;
 	int64_t time_ms;          /* wall clock at the start, for the record */
 	int64_t ttfb_ms;
@@ -294,6 +305,13 @@ static void findings_of(const struct scan_report *rep, const enum proxy_action *
 	}
 }
 
+static void unreserve(struct exchange *x)
+{
+	if (x->reserved)
+		x->p->audit_reserved--;
+	x->reserved = false;
+}
+
 /* Hand the exchange to the audit log, the bodies with it.  Returns the
  * exchange's id in the log, or 0 when not recorded. */
 static int64_t record(struct proxy *p, struct exchange *x, const struct http_request *req,
@@ -310,6 +328,7 @@ static int64_t record(struct proxy *p, struct exchange *x, const struct http_req
 
 	if (!p->audit)
 		return 0;
+	unreserve(x);
 	n += x->hreport.nfindings;
 	af = calloc(n ? n : 1, sizeof(*af));
 	ac = changes_of(&x->rw);
@@ -368,6 +387,8 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 
 static void exchange_free(struct exchange *x)
 {
+	unreserve(x);
+	free(x->held_msg);
 	scan_report_release(&x->report);
 	scan_report_release(&x->hreport);
 	free(x->hacts);
@@ -395,6 +416,10 @@ static int on_head(void *arg, int status, const struct http_header *h, size_t n)
 	x->head_sent = true;
 	x->status = status;
 	x->ttfb_ms = (int64_t)(uv_now(&x->p->loop) - http_res_request(x->res)->start_ms);
+	/* --sync relays every reply chunked, so its end is a chunk that can
+	 * wait for the commit; with a length the last byte would end it. */
+	if (x->p->cfg.sync && x->p->audit)
+		length = NULL;
 	return http_res_stream_start_length(x->res, status, NULL, length) ? -1 : 0;
 }
 
@@ -411,10 +436,106 @@ static int on_data(void *arg, const uint8_t *p, size_t len)
 	return rc == 0 ? 0 : rc == 1 ? 1 : -1;
 }
 
+static void unhold(struct exchange *x)
+{
+	struct exchange **h;
+
+	for (h = &x->p->held; *h; h = &(*h)->held_next)
+		if (*h == x) {
+			*h = x->held_next;
+			break;
+		}
+}
+
+/* --sync: the agent went away while its reply's end waited. */
+static void on_cancel_held(void *arg)
+{
+	struct exchange *x = arg;
+
+	unhold(x);
+	exchange_free(x);
+}
+
+/* --sync: end every held reply whose record is committed; cut off those
+ * whose record was lost, so the agent never sees a complete reply that
+ * the log does not have. */
+static void on_committed(uv_async_t *a)
+{
+	struct proxy *p = a->data;
+	struct exchange **h = &p->held, *x;
+	int d;
+
+	while ((x = *h) != NULL) {
+		d = audit_durable(p->audit, x->ticket);
+		if (!d) {
+			h = &x->held_next;
+			continue;
+		}
+		*h = x->held_next;
+		/* A refusal forwarded nothing: it goes out even when its record
+		 * was lost, as the agent must learn it was refused. */
+		if (x->held_msg)
+			refuse(x->res, x->api, x->held_status, x->held_msg);
+		else if (d > 0)
+			http_res_stream_end(x->res);
+		else
+			http_res_abort(x->res);
+		exchange_free(x);
+	}
+}
+
+static void notify_committed(void *ctx)
+{
+	uv_async_send(ctx);
+}
+
+/*
+ * --sync: the reply is relayed but not ended (the last chunk, or with
+ * HTTP/1.0 the close) until the writer has committed its record, which
+ * holds the reply as relayed.  A record that could not be submitted (@id
+ * 0) cannot become durable: the reply is cut off instead.
+ */
+static void hold_end(struct exchange *x, int64_t id)
+{
+	struct proxy *p = x->p;
+
+	if (!id) {
+		if (x->held_msg)
+			refuse(x->res, x->api, x->held_status, x->held_msg);
+		else
+			http_res_abort(x->res);
+		exchange_free(x);
+		return;
+	}
+	x->ticket = audit_ticket(p->audit);
+	x->held_next = p->held;
+	p->held = x;
+	http_res_callbacks(x->res, NULL, on_cancel_held, x);
+	audit_flush(p->audit); /* commit now, not after the batch time */
+	on_committed(&p->committed); /* the writer may have been quick */
+}
+
+/* Send a refusal whose exchange is recorded as @id: with --sync once the
+ * record is committed, else now.  Frees @x. */
+static void refuse_end(struct exchange *x, int status, const char *msg, int64_t id)
+{
+	if (x->p->cfg.sync && x->p->audit) {
+		x->held_status = status;
+		x->held_msg = strdup(msg);
+		if (x->held_msg) {
+			hold_end(x, id);
+			return;
+		}
+	}
+	refuse(x->res, x->api, status, msg);
+	exchange_free(x);
+}
+
 static void on_done(void *arg, int error, const char *message)
 {
 	struct exchange *x = arg;
 	char msg[512];
+	int64_t id;
 
 	x->up = NULL;
 	if (x->cancelled) {
@@ -423,15 +544,20 @@ static void on_done(void *arg, int error, const char *message)
 		exchange_free(x);
 		return;
 	}
-	record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status);
+	id = record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status);
 	if (error && !x->head_sent) {
 		snprintf(msg, sizeof(msg), "overt could not reach the upstream %s: %s",
 			 x->url.data, message ? message : "unknown error");
-		refuse(x->res, x->api, 502, msg);
+		refuse_end(x, 502, msg, id);
+		return;
 	} else {
 		if (error && x->p->cfg.log)
 			fprintf(x->p->cfg.log, "overt: #%llu upstream reply cut short: %s\n",
 				(unsigned long long)x->id, message ? message : "unknown error");
+		if (x->p->cfg.sync && x->p->audit) {
+			hold_end(x, id);
+			return;
+		}
 		http_res_stream_end(x->res);
 	}
 	exchange_free(x);
@@ -499,32 +625,55 @@ static void refuse_recorded(struct exchange *x, struct http_request *req, int st
 			    const char *msg, enum proxy_action action)
 {
 	x->action = action;
-	record(x->p, x, req, status);
-	refuse(x->res, x->api, status, msg);
-	exchange_free(x);
+	refuse_end(x, status, msg, record(x->p, x, req, status));
 }
 
-/* The audit log must be writable, unless the proxy was told to fail open. */
-static bool audit_ok(struct proxy *p, struct exchange *x, struct http_request *req)
+/* Refuse @x with 503 for @why, unless the proxy fails open: then forward
+ * it and raise an alarm.  False when refused. */
+static bool audit_refuse(struct proxy *p, struct exchange *x, struct http_request *req,
+			 const char *why)
 {
-	struct audit_status st;
 	char msg[512];
 
-	if (!p->audit || audit_healthy(p->audit))
-		return true;
-	audit_status(p->audit, &st);
 	if (p->cfg.fail_open) {
 		if (p->cfg.log)
 			fprintf(p->cfg.log, "overt: ALARM: #%llu forwarded without an audit "
-				"record: %s\n", (unsigned long long)req->id, st.message);
+				"record: %s\n", (unsigned long long)req->id, why);
 		return true;
 	}
-	snprintf(msg, sizeof(msg), "overt cannot write its audit log (%s), so it refuses "
-		 "requests; free space or fix the log, or run the proxy with --fail-open",
-		 st.message);
+	snprintf(msg, sizeof(msg), "overt cannot record this request in its audit log (%s), "
+		 "so it refuses it; free space, fix the log or retry later, or run the "
+		 "proxy with --fail-open", why);
+	if (p->cfg.log)
+		fprintf(p->cfg.log, "overt: #%llu refused: %s\n", (unsigned long long)req->id, why);
 	refuse(x->res, x->api, 503, msg);
 	exchange_free(x);
 	return false;
+}
+
+/*
+ * The audit log must be writable and have room for this exchange's record
+ * before anything is forwarded, unless the proxy was told to fail open.
+ * The record is submitted only when the exchange ends, so a slot is
+ * reserved now (counted against the queue's room with every exchange let
+ * through and not yet submitted): a request that goes upstream is one the
+ * log can take, instead of one whose record is dropped afterwards.
+ */
+static bool audit_ok(struct proxy *p, struct exchange *x, struct http_request *req)
+{
+	struct audit_status st;
+
+	if (!p->audit)
+		return true;
+	if (!audit_healthy(p->audit)) {
+		audit_status(p->audit, &st);
+		return audit_refuse(p, x, req, st.message);
+	}
+	if (audit_room(p->audit) <= p->audit_reserved)
+		return audit_refuse(p, x, req, "its write queue is full");
+	x->reserved = true;
+	p->audit_reserved++;
+	return true;
 }
 
 /* Decode a compressed body for scanning; false when refused. */
@@ -653,8 +802,7 @@ static void block(struct proxy *p, struct exchange *x, struct http_request *req)
 	int64_t id = record(p, x, req, 403);
 
 	block_message(p, x, id, msg, sizeof(msg));
-	refuse(x->res, x->api, 403, msg);
-	exchange_free(x);
+	refuse_end(x, 403, msg, id);
 }
 
 static void handle(struct http_request *req, struct http_response *res, void *ctx)
@@ -735,9 +883,22 @@ static int start(struct proxy *p, char *err, size_t errlen)
 		.done = on_exchange_done,
 		.ctx = p, .max_body = p->cfg.max_body, .access_token = p->cfg.access_token,
 	};
+	struct audit_options ao = { .queue_max = p->cfg.audit_queue_max };
 	int rc;
 
-	rc = p->cfg.db ? audit_open(p->cfg.db, NULL, &p->audit, err, errlen) : 0;
+	rc = p->cfg.db ? audit_open(p->cfg.db, &ao, &p->audit, err, errlen) : 0;
+	if (!rc && p->audit && p->cfg.sync) {
+		rc = uv_async_init(&p->loop, &p->committed, on_committed);
+		if (rc)
+			snprintf(err, errlen, "cannot start: %s", uv_strerror(rc));
+		p->committed.data = p;
+		p->committed_live = !rc;
+		/* Only the held exchanges keep the loop running, not this. */
+		if (!rc)
+			uv_unref((uv_handle_t *)&p->committed);
+		if (!rc)
+			audit_set_notify(p->audit, notify_committed, &p->committed);
+	}
 	p->tunnels = (struct connect_policy){ p->cfg.connect_allow, p->cfg.nconnect_allow,
 					      p->audit, p->cfg.log, &p->loop };
 	if (!rc)
@@ -778,6 +939,10 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 	else if (p->srv)
 		http_server_stop(p->srv, 0);
 	upstream_free(p->up);
+	if (p->committed_live) {
+		audit_set_notify(p->audit, NULL, NULL);
+		uv_close((uv_handle_t *)&p->committed, NULL);
+	}
 	uv_run(&p->loop, UV_RUN_DEFAULT); /* close what is left */
 	http_server_free(p->srv);
 	uv_loop_close(&p->loop);

@@ -61,6 +61,9 @@ struct proxy_config {
 	const char *ready_file;   /* write the bound address here once listening */
 	const char *db;           /* the audit log (SQLite), or NULL for none */
 	bool fail_open;           /* forward even when the audit log fails */
+	bool sync;                /* end a reply only once its record is committed */
+	size_t audit_queue_max;   /* records waiting for the writer; 0: 4096.
+				   * Set small by tests (OVERT_AUDIT_QUEUE_MAX) */
 	const char *access_token; /* required on every request, or NULL */
 	FILE *log;                /* one line per exchange and per finding */
 	/* CONNECT tunnels allowed (proxy/connect.h has the syntax); every
