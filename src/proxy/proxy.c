@@ -235,28 +235,29 @@ static struct audit_change *changes_of(const struct proxy_rewrite *rw)
 static const uint8_t *recorded_body(struct exchange *x, uint8_t **take)
 {
 	const struct http_request *req = http_res_request(x->res);
-	uint8_t *copy;
+	const uint8_t *body = x->body;
 	size_t i;
 
 	*take = NULL;
+	if (x->decoded.data && x->body == (const uint8_t *)x->decoded.data)
+		body = *take = (uint8_t *)buf_take(&x->decoded);
+	else if (x->body == req->body && (*take = http_request_body_take(x->res)))
+		body = *take;
 	for (i = 0; i < x->report.nfindings; i++)
 		if (!strcmp(x->report.findings[i].category, "secret"))
 			break;
-	if (i < x->report.nfindings) {
-		copy = malloc(x->body_len + 1);
-		if (copy)
-			memcpy(copy, x->body, x->body_len);
-		if (!copy || proxy_mask_secrets(copy, x->body_len, &x->report)) {
-			free(copy);
-			return NULL;
-		}
-		return *take = copy;
+	if (i == x->report.nfindings)
+		return body;
+	/* The body is ours now (the upstream is done with it, or never got
+	 * it): mask it where it lies instead of copying 200 KB. */
+	if (!*take && (*take = malloc(x->body_len + 1)))
+		memcpy(*take, body, x->body_len);
+	if (!*take || proxy_mask_secrets(*take, x->body_len, &x->report)) {
+		free(*take);
+		*take = NULL;
+		return NULL;
 	}
-	if (x->decoded.data && x->body == (const uint8_t *)x->decoded.data)
-		return *take = (uint8_t *)buf_take(&x->decoded);
-	if (x->body == req->body && (*take = http_request_body_take(x->res)))
-		return *take;
-	return x->body;
+	return *take;
 }
 
 static void fill_record(struct exchange *x, const struct http_request *req, int status,
