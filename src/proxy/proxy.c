@@ -36,6 +36,13 @@ struct proxy {
 	struct upstream *up;
 	struct audit_store *audit; /* NULL without --db */
 	struct connect_policy tunnels;
+	/* cfg.log writes into memory, and the lines of one turn of the loop
+	 * go to the real log in one write: stderr is unbuffered, and a
+	 * request's finding lines and summary cost a write(2) each. */
+	FILE *log_out;
+	char *log_mem;
+	size_t log_len;
+	uv_prepare_t log_flush;
 };
 
 /* Replies kept for the audit log, per exchange; the rest is relayed but
@@ -78,6 +85,8 @@ bool proxy_listen_is_loopback(const char *listen)
 	return !strncmp(listen, "unix:", 5) || !strncmp(listen, "127.", 4) ||
 	       !strncmp(listen, "[::1]:", 6) || !strncmp(listen, "localhost:", 10);
 }
+
+static void flush_log(struct proxy *p);
 
 static void refuse(struct http_response *res, enum api_kind api, int status,
 		   const char *message)
@@ -425,6 +434,7 @@ static void on_done(void *arg, int error, const char *message)
 		return;
 	}
 	record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status);
+	flush_log(x->p);
 	if (error && !x->head_sent) {
 		snprintf(msg, sizeof(msg), "overt could not reach the upstream %s: %s",
 			 x->url.data, message ? message : "unknown error");
@@ -501,6 +511,7 @@ static void refuse_recorded(struct exchange *x, struct http_request *req, int st
 {
 	x->action = action;
 	record(x->p, x, req, status);
+	flush_log(x->p); /* the lines about a refusal are out before it is */
 	refuse(x->res, x->api, status, msg);
 	exchange_free(x);
 }
@@ -654,6 +665,7 @@ static void block(struct proxy *p, struct exchange *x, struct http_request *req)
 	int64_t id = record(p, x, req, 403);
 
 	block_message(p, x, id, msg, sizeof(msg));
+	flush_log(p);
 	refuse(x->res, x->api, 403, msg);
 	exchange_free(x);
 }
@@ -666,6 +678,7 @@ static void handle(struct http_request *req, struct http_response *res, void *ct
 	if (x && req->target && req->target[0] != '/' && req->target[0] != '*') {
 		exchange_free(x);
 		connect_refuse_plain(&p->tunnels, req, res); /* "GET http://host/" */
+		flush_log(p);
 		return;
 	}
 	if (!x) {
@@ -714,6 +727,49 @@ static void handle_connect(struct http_request *req, struct http_response *res, 
 	struct proxy *p = ctx;
 
 	connect_handle(&p->tunnels, req, res);
+	flush_log(p);
+}
+
+/* Before the loop waits: what this turn logged, in one write. */
+static void flush_log(struct proxy *p)
+{
+	if (!p->log_out || fflush(p->cfg.log) || !p->log_len)
+		return;
+	fwrite(p->log_mem, 1, p->log_len, p->log_out);
+	fflush(p->log_out);
+	fseeko(p->cfg.log, 0, SEEK_SET);
+}
+
+static void on_log_flush(uv_prepare_t *h)
+{
+	flush_log(h->data);
+}
+
+/* Buffer cfg.log in memory, flushed each turn of the loop (flush_log);
+ * without the memory, lines go straight out as before. */
+static void buffer_log(struct proxy *p)
+{
+	FILE *mem;
+
+	if (!p->cfg.log || !(mem = open_memstream(&p->log_mem, &p->log_len)))
+		return;
+	p->log_out = p->cfg.log;
+	p->cfg.log = mem;
+	uv_prepare_init(&p->loop, &p->log_flush);
+	p->log_flush.data = p;
+	uv_prepare_start(&p->log_flush, on_log_flush);
+	uv_unref((uv_handle_t *)&p->log_flush); /* never what keeps the loop up */
+}
+
+static void unbuffer_log(struct proxy *p)
+{
+	if (!p->log_out)
+		return;
+	flush_log(p);
+	fclose(p->cfg.log);
+	free(p->log_mem);
+	p->cfg.log = p->log_out;
+	p->log_out = NULL;
 }
 
 static int write_ready(const char *path, const char *addr, char *err, size_t errlen)
@@ -755,6 +811,7 @@ static int start(struct proxy *p, char *err, size_t errlen)
 	if (!rc && p->cfg.syslog_facility >= 0)
 		openlog("overt", LOG_PID, p->cfg.syslog_facility ? p->cfg.syslog_facility
 								  : LOG_AUTHPRIV);
+	flush_log(p); /* "listening" is out before the ready file says so */
 	if (!rc && p->cfg.ready_file)
 		rc = write_ready(p->cfg.ready_file, http_server_address(p->srv), err, errlen);
 	return rc;
@@ -773,13 +830,17 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 	}
 	p->cfg = *cfg;
 	p->engine = engine;
+	buffer_log(p);
 	rc = start(p, err, errlen);
 	if (!rc)
 		uv_run(&p->loop, UV_RUN_DEFAULT);
 	else if (p->srv)
 		http_server_stop(p->srv, 0);
 	upstream_free(p->up);
+	if (p->log_out)
+		uv_close((uv_handle_t *)&p->log_flush, NULL);
 	uv_run(&p->loop, UV_RUN_DEFAULT); /* close what is left */
+	unbuffer_log(p);
 	http_server_free(p->srv);
 	uv_loop_close(&p->loop);
 	/* Flush the log before saying goodbye: every exchange is in it. */
