@@ -41,6 +41,23 @@ const struct table_def audit_tables[T_COUNT] = {
 
 static const char domain[] = "overt-audit-1";
 
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* OpenSSL 3 looks the algorithm up, under a lock, on every EVP_sha256()
+ * init or SHA256() call: a row hash and a key fingerprint per exchange
+ * paid that on both threads.  Fetched once and kept for the process. */
+const EVP_MD *audit_sha256(void)
+{
+	pthread_once(&sha256_once, fetch_sha256);
+	return sha256_md ? sha256_md : EVP_sha256();
+}
+
 static void put_u64(EVP_MD_CTX *c, uint64_t v)
 {
 	uint8_t b[8];
@@ -77,7 +94,7 @@ void audit_row_hash(const uint8_t prev[HASH_LEN], uint64_t seq,
 
 	/* Allocation failure here leaves no way to keep the promise that every
 	 * row is chained: like any other allocation failure, it ends the process. */
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
+	if (!c || !EVP_DigestInit_ex(c, audit_sha256(), NULL)) {
 		fprintf(stderr, "overt: out of memory\n");
 		abort();
 	}
