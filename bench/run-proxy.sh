@@ -47,7 +47,7 @@
 # root) keeps that work's processes behind the benchmark's (but not work in
 # other cgroups, which the kernel balances first); every process of the
 # benchmark inherits it, and overt's audit writer still sits four nice
-# levels below its proxy.
+# levels below its proxy (and is SCHED_BATCH: it never preempts it).
 #
 # With two cores, the front under test has core 1 to itself, and wrk, the
 # mock and the SSE client share core 0: the direct row is therefore wrk and

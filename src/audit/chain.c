@@ -41,27 +41,92 @@ const struct table_def audit_tables[T_COUNT] = {
 
 static const char domain[] = "overt-audit-1";
 
-static void put_u64(EVP_MD_CTX *c, uint64_t v)
+static EVP_MD *sha256_md;
+static pthread_key_t ctx_key;     /* each thread's reused EVP_MD_CTX */
+static int have_ctx_key;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void free_ctx(void *c)
+{
+	EVP_MD_CTX_free(c);
+}
+
+static void fetch_sha256(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	have_ctx_key = !pthread_key_create(&ctx_key, free_ctx);
+}
+
+/* OpenSSL 3 looks the algorithm up, under a lock, on every EVP_sha256()
+ * init or SHA256() call: a row hash and a key fingerprint per exchange
+ * paid that on both threads.  Fetched once and kept for the process. */
+const EVP_MD *audit_sha256(void)
+{
+	pthread_once(&sha256_once, fetch_sha256);
+	return sha256_md ? sha256_md : EVP_sha256();
+}
+
+/* The calling thread's hash context, made once per thread (freed when the
+ * thread ends) rather than allocated and freed for every row. */
+static EVP_MD_CTX *row_ctx(void)
+{
+	EVP_MD_CTX *c;
+
+	pthread_once(&sha256_once, fetch_sha256);
+	if (!have_ctx_key)
+		return EVP_MD_CTX_new();
+	c = pthread_getspecific(ctx_key);
+	if (!c && (c = EVP_MD_CTX_new()) && pthread_setspecific(ctx_key, c)) {
+		EVP_MD_CTX_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* A row's bytes gathered before they go to the digest: a row is some
+ * thirty small pieces (tags, lengths, short texts), each of which cost a
+ * call of EVP_DigestUpdate of its own.  The bytes hashed are the same. */
+struct hasher {
+	EVP_MD_CTX *c;
+	size_t n;
+	uint8_t buf[512];
+};
+
+static void put(struct hasher *h, const void *p, size_t n)
+{
+	if (h->n + n > sizeof(h->buf) && h->n) {
+		EVP_DigestUpdate(h->c, h->buf, h->n);
+		h->n = 0;
+	}
+	if (n > sizeof(h->buf)) {
+		EVP_DigestUpdate(h->c, p, n);
+		return;
+	}
+	memcpy(h->buf + h->n, p, n);
+	h->n += n;
+}
+
+static void put_u64(struct hasher *h, uint64_t v)
 {
 	uint8_t b[8];
 	int i;
 
 	for (i = 7; i >= 0; i--, v >>= 8)
 		b[i] = (uint8_t)v;
-	EVP_DigestUpdate(c, b, 8);
+	put(h, b, 8);
 }
 
-static void put_value(EVP_MD_CTX *c, const struct cval *v)
+static void put_value(struct hasher *h, const struct cval *v)
 {
 	static const uint8_t tags[] = { 'N', 'I', 'T', 'B' };
 
-	EVP_DigestUpdate(c, &tags[v->type], 1);
+	put(h, &tags[v->type], 1);
 	if (v->type == CV_INT) {
-		put_u64(c, (uint64_t)v->i);
+		put_u64(h, (uint64_t)v->i);
 	} else if (v->type != CV_NULL) {
-		put_u64(c, (uint64_t)v->n);
+		put_u64(h, (uint64_t)v->n);
 		if (v->n)
-			EVP_DigestUpdate(c, v->p, v->n);
+			put(h, v->p, v->n);
 	}
 }
 
@@ -69,7 +134,7 @@ void audit_row_hash(const uint8_t prev[HASH_LEN], uint64_t seq,
 		    enum audit_table t, const struct cval *v, int n,
 		    uint8_t out[HASH_LEN])
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	struct hasher h = { row_ctx(), 0, { 0 } };
 	struct cval name = { CV_TEXT, 0, audit_tables[t].name,
 			     strlen(audit_tables[t].name) };
 	unsigned len = HASH_LEN;
@@ -77,18 +142,21 @@ void audit_row_hash(const uint8_t prev[HASH_LEN], uint64_t seq,
 
 	/* Allocation failure here leaves no way to keep the promise that every
 	 * row is chained: like any other allocation failure, it ends the process. */
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
+	if (!h.c || !EVP_DigestInit_ex(h.c, audit_sha256(), NULL)) {
 		fprintf(stderr, "overt: out of memory\n");
 		abort();
 	}
-	EVP_DigestUpdate(c, prev, HASH_LEN);
-	EVP_DigestUpdate(c, domain, sizeof(domain));
-	put_u64(c, seq);
-	put_value(c, &name);
+	put(&h, prev, HASH_LEN);
+	put(&h, domain, sizeof(domain));
+	put_u64(&h, seq);
+	put_value(&h, &name);
 	for (i = 0; i < n; i++)
-		put_value(c, &v[i]);
-	EVP_DigestFinal_ex(c, out, &len);
-	EVP_MD_CTX_free(c);
+		put_value(&h, &v[i]);
+	if (h.n)
+		EVP_DigestUpdate(h.c, h.buf, h.n);
+	EVP_DigestFinal_ex(h.c, out, &len);
+	if (!have_ctx_key)
+		EVP_MD_CTX_free(h.c);
 }
 
 int audit_cval_from_column(sqlite3_stmt *st, int col, struct cval *v)

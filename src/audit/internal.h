@@ -100,6 +100,9 @@ struct audit_store {
 };
 
 /* chain.c */
+/* audit_sha256 - SHA-256, fetched once for the process. */
+const struct evp_md_st *audit_sha256(void);
+
 void audit_row_hash(const uint8_t prev[HASH_LEN], uint64_t seq,
 		    enum audit_table t, const struct cval *v, int n,
 		    uint8_t out[HASH_LEN]);

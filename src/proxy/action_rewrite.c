@@ -538,12 +538,124 @@ int proxy_rewrite_body(const uint8_t *body, size_t len, const struct scan_report
 }
 
 /*
+ * The strings of a JSON text, for masking without a walk.  In JSON that
+ * parsed, no backslash stands outside a string, and a quote inside one is
+ * escaped exactly when an odd run of backslashes comes before it, so
+ * memchr for quotes finds every string's bounds.  *@s and *@e get the
+ * content of the next string from @at (between the quotes); false at the
+ * end.
+ */
+static bool next_string(const uint8_t *b, size_t len, size_t at, size_t *s, size_t *e)
+{
+	const uint8_t *q = at < len ? memchr(b + at, '"', len - at) : NULL;
+	size_t i, k;
+
+	if (!q)
+		return false;
+	*s = (size_t)(q - b) + 1;
+	for (i = *s; i < len && (q = memchr(b + i, '"', len - i)); i = (size_t)(q - b) + 1) {
+		for (k = (size_t)(q - b); k > *s && b[k - 1] == '\\'; k--)
+			;
+		if (!(((size_t)(q - b) - k) & 1)) {
+			*e = (size_t)(q - b);
+			return true;
+		}
+	}
+	*e = len; /* unterminated: cannot happen in JSON that parsed */
+	return true;
+}
+
+/* Plain ASCII from @i up to @stop, eight bytes at a time: no byte there
+ * starts an escape or a UTF-8 sequence, so each is a character. */
+static size_t skip_plain(const uint8_t *b, size_t i, size_t stop)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t w, bs;
+
+	for (; i + 8 <= stop; i += 8) {
+		memcpy(&w, b + i, 8);
+		bs = w ^ (ones * '\\');
+		if ((w | ((bs - ones) & ~bs)) & highs)
+			break;
+	}
+	while (i < stop && b[i] < 0x80 && b[i] != '\\')
+		i++;
+	return i;
+}
+
+/*
+ * Mask the spans that start in the string [@s, @e), from r->ri on, as
+ * rewrite_string and redact_span would replace them: the same characters
+ * are decoded from the string's start, so each span grows to the same
+ * whole characters and gets the same placeholder.
+ */
+static int mask_string(struct rewriter *r, uint8_t *body, size_t s, size_t e)
+{
+	struct json_char ch;
+	size_t i = s, at, k, n, p;
+	int rc = 0;
+
+	while (!rc && r->ri < r->nredact && r->redact[r->ri].start < e) {
+		for (;;) {
+			i = skip_plain(body, i, r->redact[r->ri].start < s ? s
+					: r->redact[r->ri].start);
+			json_char_decode(body + i, body + e, &ch);
+			if (r->redact[r->ri].start < i + ch.len)
+				break;
+			i += ch.len;
+		}
+		at = i;
+		buf_reset(&r->rw->body);
+		r->rw->nchanges = 0;
+		rc = redact_span(r, at, e, &i);
+		if (rc)
+			break;
+		n = i - at;
+		p = strlen(r->rw->changes[0].replacement);
+		for (k = 0; k < n; k++)
+			body[at + k] = p == n || (p < n && k < p) ? (uint8_t)r->rw->changes[0].replacement[k]
+								  : '*';
+	}
+	return rc;
+}
+
+/* proxy_mask_secrets without the walk, for a body the scanner parsed. */
+static int mask_parsed(uint8_t *body, size_t len, const struct scan_report *rep,
+		       const enum proxy_action *acts)
+{
+	struct proxy_rewrite rw;
+	struct rewriter r = { .body = body, .len = len, .rw = &rw };
+	size_t s, e = 0;
+	int rc;
+
+	proxy_rewrite_init(&rw);
+	buf_init(&rw.body, (size_t)1 << 20);
+	buf_init(&r.tmp, len + 1024);
+	rw.arena = r.arena = arena_new();
+	rc = r.arena ? collect(&r, rep, acts) : BUF_ENOMEM;
+	r.path = "";
+	while (!rc && r.ri < r.nredact && next_string(body, len, e ? e + 1 : 0, &s, &e)) {
+		while (r.ri < r.nredact && r.redact[r.ri].end <= s)
+			r.ri++;
+		rc = mask_string(&r, body, s, e);
+	}
+	free(r.norm);
+	free(r.dates);
+	free(r.redact);
+	buf_release(&r.tmp);
+	proxy_rewrite_release(&rw);
+	return rc;
+}
+
+/*
  * The audit log must never hold a secret in clear, whatever the action:
  * each finding of category "secret" in @body (a copy the caller owns) is
  * overwritten in place by its placeholder, cut or padded with '*' to the
  * same length, so every offset the record holds still points where it
  * did.  The spans are those the redact rewrite takes, whole characters of
- * one string, so the JSON stays valid.
+ * one string, so the JSON stays valid.  A body the scanner parsed is
+ * masked string by string (mask_parsed); any other goes through the
+ * rewrite, whose walk stops where the scanner's did.
  */
 int proxy_mask_secrets(uint8_t *body, size_t len, const struct scan_report *rep)
 {
@@ -556,6 +668,11 @@ int proxy_mask_secrets(uint8_t *body, size_t len, const struct scan_report *rep)
 		return BUF_ENOMEM;
 	for (i = 0; i < rep->nfindings; i++)
 		acts[i] = strcmp(rep->findings[i].category, "secret") ? PROXY_LOG : PROXY_REDACT;
+	if (!rep->error) {
+		rc = mask_parsed(body, len, rep, acts);
+		free(acts);
+		return rc;
+	}
 	proxy_rewrite_init(&rw);
 	rc = proxy_rewrite_body(body, len, rep, acts, &rw);
 	for (i = 0; !rc && i < rw.nchanges; i++) {

@@ -28,6 +28,12 @@
 #include "util/buf.h"
 #include "util/banned.h"
 
+/* A scan report keeps its scratch (Vectorscan's scratch, the context and
+ * its buffers) from one scan to the next; made fresh per request, it cost
+ * some 50,000 instructions, a fifth of a small request.  Reports of ended
+ * exchanges are kept for the next ones, this many. */
+#define SPARE_REPORTS 8
+
 struct proxy {
 	struct proxy_config cfg;
 	const struct scan_engine *engine;
@@ -42,6 +48,15 @@ struct proxy {
 	uv_async_t committed;
 	bool committed_live;
 	struct connect_policy tunnels;
+	/* cfg.log writes into memory, and the lines of one turn of the loop
+	 * go to the real log in one write: stderr is unbuffered, and a
+	 * request's finding lines and summary cost a write(2) each. */
+	struct scan_report spare[SPARE_REPORTS]; /* scanned with before, kept */
+	size_t nspare;
+	FILE *log_out;
+	char *log_mem;
+	size_t log_len;
+	uv_prepare_t log_flush;
 };
 
 /* Replies kept for the audit log, per exchange; the rest is relayed but
@@ -89,6 +104,8 @@ bool proxy_listen_is_loopback(const char *listen)
 	return !strncmp(listen, "unix:", 5) || !strncmp(listen, "127.", 4) ||
 	       !strncmp(listen, "[::1]:", 6) || !strncmp(listen, "localhost:", 10);
 }
+
+static void flush_log(struct proxy *p);
 
 static void refuse(struct http_response *res, enum api_kind api, int status,
 		   const char *message)
@@ -246,28 +263,29 @@ static struct audit_change *changes_of(const struct proxy_rewrite *rw)
 static const uint8_t *recorded_body(struct exchange *x, uint8_t **take)
 {
 	const struct http_request *req = http_res_request(x->res);
-	uint8_t *copy;
+	const uint8_t *body = x->body;
 	size_t i;
 
 	*take = NULL;
+	if (x->decoded.data && x->body == (const uint8_t *)x->decoded.data)
+		body = *take = (uint8_t *)buf_take(&x->decoded);
+	else if (x->body == req->body && (*take = http_request_body_take(x->res)))
+		body = *take;
 	for (i = 0; i < x->report.nfindings; i++)
 		if (!strcmp(x->report.findings[i].category, "secret"))
 			break;
-	if (i < x->report.nfindings) {
-		copy = malloc(x->body_len + 1);
-		if (copy)
-			memcpy(copy, x->body, x->body_len);
-		if (!copy || proxy_mask_secrets(copy, x->body_len, &x->report)) {
-			free(copy);
-			return NULL;
-		}
-		return *take = copy;
+	if (i == x->report.nfindings)
+		return body;
+	/* The body is ours now (the upstream is done with it, or never got
+	 * it): mask it where it lies instead of copying 200 KB. */
+	if (!*take && (*take = malloc(x->body_len + 1)))
+		memcpy(*take, body, x->body_len);
+	if (!*take || proxy_mask_secrets(*take, x->body_len, &x->report)) {
+		free(*take);
+		*take = NULL;
+		return NULL;
 	}
-	if (x->decoded.data && x->body == (const uint8_t *)x->decoded.data)
-		return *take = (uint8_t *)buf_take(&x->decoded);
-	if (x->body == req->body && (*take = http_request_body_take(x->res)))
-		return *take;
-	return x->body;
+	return *take;
 }
 
 static void fill_record(struct exchange *x, const struct http_request *req, int status,
@@ -361,6 +379,35 @@ static int64_t record(struct proxy *p, struct exchange *x, const struct http_req
 	return rc ? 0 : id;
 }
 
+/* A report for a new exchange: a spare one, or a fresh one. */
+static void report_take(struct proxy *p, struct scan_report *r)
+{
+	if (!p->nspare) {
+		scan_report_init(r);
+		return;
+	}
+	/* No findings of the exchange before, even where no scan runs (a
+	 * request without a body, one refused before the scan). */
+	*r = p->spare[--p->nspare];
+	r->findings = NULL;
+	r->nfindings = 0;
+	r->suppressed = 0;
+	r->error = 0;
+	r->error_offset = 0;
+	r->error_msg[0] = '\0';
+}
+
+/* The report of an ended exchange, kept as a spare when there is room.
+ * Its findings are dropped at the next scan (scan_ctx_start). */
+static void report_give(struct proxy *p, struct scan_report *r)
+{
+	if (p->nspare < SPARE_REPORTS)
+		p->spare[p->nspare++] = *r;
+	else
+		scan_report_release(r);
+	scan_report_init(r);
+}
+
 static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 				     const struct http_request *req)
 {
@@ -376,8 +423,8 @@ static struct exchange *exchange_new(struct proxy *p, struct http_response *res,
 	x->ttfb_ms = -1;
 	clock_gettime(CLOCK_REALTIME, &t);
 	x->time_ms = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-	scan_report_init(&x->report);
-	scan_report_init(&x->hreport);
+	report_take(p, &x->report);
+	report_take(p, &x->hreport);
 	proxy_rewrite_init(&x->rw);
 	buf_init(&x->decoded, 0);
 	buf_init(&x->url, 64 * 1024);
@@ -389,8 +436,8 @@ static void exchange_free(struct exchange *x)
 {
 	unreserve(x);
 	free(x->held_msg);
-	scan_report_release(&x->report);
-	scan_report_release(&x->hreport);
+	report_give(x->p, &x->report);
+	report_give(x->p, &x->hreport);
 	free(x->hacts);
 	proxy_rewrite_release(&x->rw);
 	buf_release(&x->decoded);
@@ -545,6 +592,7 @@ static void on_done(void *arg, int error, const char *message)
 		return;
 	}
 	id = record(x->p, x, http_res_request(x->res), error && !x->head_sent ? 502 : x->status);
+	flush_log(x->p);
 	if (error && !x->head_sent) {
 		snprintf(msg, sizeof(msg), "overt could not reach the upstream %s: %s",
 			 x->url.data, message ? message : "unknown error");
@@ -625,7 +673,10 @@ static void refuse_recorded(struct exchange *x, struct http_request *req, int st
 			    const char *msg, enum proxy_action action)
 {
 	x->action = action;
-	refuse_end(x, status, msg, record(x->p, x, req, status));
+	int64_t id = record(x->p, x, req, status);
+
+	flush_log(x->p); /* the lines about a refusal are out before it is */
+	refuse_end(x, status, msg, id);
 }
 
 /* Refuse @x with 503 for @why, unless the proxy fails open: then forward
@@ -802,6 +853,7 @@ static void block(struct proxy *p, struct exchange *x, struct http_request *req)
 	int64_t id = record(p, x, req, 403);
 
 	block_message(p, x, id, msg, sizeof(msg));
+	flush_log(p);
 	refuse_end(x, 403, msg, id);
 }
 
@@ -813,6 +865,7 @@ static void handle(struct http_request *req, struct http_response *res, void *ct
 	if (x && req->target && req->target[0] != '/' && req->target[0] != '*') {
 		exchange_free(x);
 		connect_refuse_plain(&p->tunnels, req, res); /* "GET http://host/" */
+		flush_log(p);
 		return;
 	}
 	if (!x) {
@@ -861,6 +914,49 @@ static void handle_connect(struct http_request *req, struct http_response *res, 
 	struct proxy *p = ctx;
 
 	connect_handle(&p->tunnels, req, res);
+	flush_log(p);
+}
+
+/* Before the loop waits: what this turn logged, in one write. */
+static void flush_log(struct proxy *p)
+{
+	if (!p->log_out || fflush(p->cfg.log) || !p->log_len)
+		return;
+	fwrite(p->log_mem, 1, p->log_len, p->log_out);
+	fflush(p->log_out);
+	fseeko(p->cfg.log, 0, SEEK_SET);
+}
+
+static void on_log_flush(uv_prepare_t *h)
+{
+	flush_log(h->data);
+}
+
+/* Buffer cfg.log in memory, flushed each turn of the loop (flush_log);
+ * without the memory, lines go straight out as before. */
+static void buffer_log(struct proxy *p)
+{
+	FILE *mem;
+
+	if (!p->cfg.log || !(mem = open_memstream(&p->log_mem, &p->log_len)))
+		return;
+	p->log_out = p->cfg.log;
+	p->cfg.log = mem;
+	uv_prepare_init(&p->loop, &p->log_flush);
+	p->log_flush.data = p;
+	uv_prepare_start(&p->log_flush, on_log_flush);
+	uv_unref((uv_handle_t *)&p->log_flush); /* never what keeps the loop up */
+}
+
+static void unbuffer_log(struct proxy *p)
+{
+	if (!p->log_out)
+		return;
+	flush_log(p);
+	fclose(p->cfg.log);
+	free(p->log_mem);
+	p->cfg.log = p->log_out;
+	p->log_out = NULL;
 }
 
 static int write_ready(const char *path, const char *addr, char *err, size_t errlen)
@@ -915,6 +1011,7 @@ static int start(struct proxy *p, char *err, size_t errlen)
 	if (!rc && p->cfg.syslog_facility >= 0)
 		openlog("overt", LOG_PID, p->cfg.syslog_facility ? p->cfg.syslog_facility
 								  : LOG_AUTHPRIV);
+	flush_log(p); /* "listening" is out before the ready file says so */
 	if (!rc && p->cfg.ready_file)
 		rc = write_ready(p->cfg.ready_file, http_server_address(p->srv), err, errlen);
 	return rc;
@@ -933,6 +1030,7 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 	}
 	p->cfg = *cfg;
 	p->engine = engine;
+	buffer_log(p);
 	rc = start(p, err, errlen);
 	if (!rc)
 		uv_run(&p->loop, UV_RUN_DEFAULT);
@@ -943,7 +1041,10 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 		audit_set_notify(p->audit, NULL, NULL);
 		uv_close((uv_handle_t *)&p->committed, NULL);
 	}
+	if (p->log_out)
+		uv_close((uv_handle_t *)&p->log_flush, NULL);
 	uv_run(&p->loop, UV_RUN_DEFAULT); /* close what is left */
+	unbuffer_log(p);
 	http_server_free(p->srv);
 	uv_loop_close(&p->loop);
 	/* Flush the log before saying goodbye: every exchange is in it. */
@@ -953,6 +1054,8 @@ int proxy_run(const struct proxy_config *cfg, const struct scan_engine *engine,
 	}
 	if (p->cfg.syslog_facility >= 0)
 		closelog();
+	while (p->nspare)
+		scan_report_release(&p->spare[--p->nspare]);
 	free(p);
 	return rc;
 }

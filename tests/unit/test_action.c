@@ -355,6 +355,56 @@ static void test_mask_secrets_on_character_boundaries(void **state)
 	assert_int_equal(json_walk((const uint8_t *)body, len, 8, &v, &jerr), 0);
 }
 
+/* Mask with the scanner's report as given (a parsed body: masked string
+ * by string) and as if the body had not parsed (masked after a walk):
+ * both must give the same bytes. */
+static void mask_both_ways(const char *body, struct scan_finding *f, size_t n)
+{
+	struct scan_report rep = { .findings = f, .nfindings = n };
+	size_t len = strlen(body);
+	char *fast = strdup(body), *walked = strdup(body);
+
+	assert_non_null(fast);
+	assert_non_null(walked);
+	assert_int_equal(proxy_mask_secrets((uint8_t *)fast, len, &rep), 0);
+	rep.error = SCAN_EJSON;
+	assert_int_equal(proxy_mask_secrets((uint8_t *)walked, len, &rep), 0);
+	if (memcmp(fast, walked, len))
+		fail_msg("masks differ for '%s':\n  '%s'\n  '%s'", body, fast, walked);
+	free(fast);
+	free(walked);
+}
+
+/* Every span of one to seven bytes, alone and with a second one after
+ * it, over strings with escapes, UTF-8, surrogate pairs, escaped quotes
+ * and secrets in keys, masks as the walk does. */
+static void test_mask_secrets_without_walk_as_with(void **state)
+{
+	static const char *const bodies[] = {
+		"{\"a\":\"x\\nsecret\\\"q\\\\\",\"k\\\"ey sk-1\":[\"\\u00e9t\xc3\xa9 \\ud83d\\ude00z\"]}",
+		" [\"\\\\\",\"\\\\\\\"x\", 12, {\"\xe2\x80\x8b\": \"ab\\/cd\\u0041\"}, \"\"] ",
+		"{\"t\":\"{\\\"key\\\":\\\"sk-abc\\\\\\\"def\\\"}\",\"n\":null}",
+	};
+	struct scan_finding f[2];
+	size_t b, i, k, len;
+
+	(void)state;
+	for (b = 0; b < sizeof(bodies) / sizeof(*bodies); b++) {
+		len = strlen(bodies[b]);
+		for (i = 0; i < len; i++)
+			for (k = 1; k < 8 && i + k <= len; k++) {
+				f[0] = finding("secret.a", "secret", SCAN_SEV_HIGH,
+					       SCAN_ORIGIN_USER, i, k);
+				mask_both_ways(bodies[b], f, 1);
+				if (i + k + 2 >= len)
+					continue;
+				f[1] = finding("secret.b", "secret", SCAN_SEV_HIGH,
+					       SCAN_ORIGIN_USER, i + k + (k & 1), 3);
+				mask_both_ways(bodies[b], f, 2);
+			}
+	}
+}
+
 static void gzip_of(const void *in, size_t n, struct buf *out, int window)
 {
 	z_stream z;
@@ -428,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_rewrite_stops_at_bad_json),
 		cmocka_unit_test(test_mask_secrets_keeps_length),
 		cmocka_unit_test(test_mask_secrets_on_character_boundaries),
+		cmocka_unit_test(test_mask_secrets_without_walk_as_with),
 		cmocka_unit_test(test_decode_layers_and_limits),
 	};
 
