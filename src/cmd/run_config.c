@@ -49,14 +49,7 @@ static char *keep(struct run_config *c, char *s)
 static char *string_value(struct run_config *c, const struct json_walker *w, size_t start,
 			  size_t end)
 {
-	struct buf b;
-
-	buf_init(&b, 64 * 1024);
-	if (json_unescape(w->body + start + 1, end - start - 2, &b)) {
-		buf_release(&b);
-		return NULL;
-	}
-	return keep(c, buf_take(&b));
+	return keep(c, json_string_dup(w->body, start, end, 64 * 1024));
 }
 
 static int bad(struct loader *l, const char *what, const struct json_seg *seg)

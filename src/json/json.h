@@ -129,6 +129,12 @@ static inline void json_char_decode(const uint8_t *p, const uint8_t *end,
  * undecodable characters become U+FFFD. */
 int json_unescape(const uint8_t *s, size_t n, struct buf *out);
 
+/* json_string_dup - the decoded content of the string value [start, end)
+ * of @body (quotes included in the span, as the walker's value callback
+ * gives it) as a NUL-terminated copy to free(), or NULL when it would pass
+ * @max bytes or memory ran out. */
+char *json_string_dup(const uint8_t *body, size_t start, size_t end, size_t max);
+
 /*
  * json_window - decode the characters of the string content [start, end)
  * that lie within @before bytes before and @after bytes after offset @at.

@@ -142,6 +142,18 @@ int json_unescape(const uint8_t *s, size_t n, struct buf *out)
 	return buf_add(out, run, (size_t)(p - run));
 }
 
+char *json_string_dup(const uint8_t *body, size_t start, size_t end, size_t max)
+{
+	struct buf b;
+
+	buf_init(&b, max);
+	if (end < start + 2 || json_unescape(body + start + 1, end - start - 2, &b)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
 /* Whether @i (start <= i < end) begins a character: not a UTF-8
  * continuation byte and not inside an escape.  An escape is at most six
  * bytes, so looking back five bytes for its backslash is enough; the

@@ -33,14 +33,7 @@ struct loader {
 
 static char *string_value(const struct json_walker *w, size_t start, size_t end)
 {
-	struct buf b;
-
-	buf_init(&b, 64 * 1024);
-	if (json_unescape(w->body + start + 1, end - start - 2, &b)) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_take(&b);
+	return json_string_dup(w->body, start, end, 64 * 1024);
 }
 
 /* Keep @s for the life of the file; NULL when out of room or memory. */
